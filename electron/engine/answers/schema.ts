@@ -1,0 +1,49 @@
+// The answers object: what the user (UI) or QA (answer file) asks the engine to do.
+// One schema serves the CLI's answer files, the UI's export and `livekit schema`.
+import { z } from 'zod';
+
+export const LAYOUTS = ['auto', 'gpt-uefi', 'gpt-bios', 'mbr-bios'] as const;
+export const FILESYSTEMS = ['ext4', 'xfs', 'btrfs'] as const;
+
+/** A size such as `4GiB`, `512MiB`, `2G` or a byte count. Parsed by `parseSize`. */
+export const SIZE_RE = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$/i;
+
+const strict = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+
+export const targetSchema = strict({
+  /** A whole disk (block device) or a disk image file to erase. */
+  disk: z.string().min(1).optional(),
+  layout: z.enum(LAYOUTS).default('auto'),
+  filesystem: z.enum(FILESYSTEMS).default('ext4'),
+  /** `auto` (a swap file sized from RAM, capped), `none`, or a size. */
+  swap: z.string().default('auto'),
+  /** Install into existing partitions instead of erasing a disk: root is formatted, an ESP is kept. */
+  partitions: strict({ root: z.string().min(1), efi: z.string().min(1).optional() }).optional(),
+});
+
+export const userSchema = strict({
+  name: z.string(),
+  fullname: z.string().optional(),
+  password: z.string().optional(),
+  'password-hash': z.string().optional(),
+});
+
+export const answersSchema = strict({
+  version: z.literal(1),
+  variant: z.string().min(1),
+  target: targetSchema,
+  hostname: z.string(),
+  /** Default: LANG= on the kernel command line, else en_US.UTF-8. */
+  locale: z.string().optional(),
+  timezone: z.string().default('UTC'),
+  rtc: z.enum(['utc', 'local']).default('utc'),
+  user: userSchema,
+  bootloader: z.enum(['auto', 'none']).default('auto'),
+});
+
+/** Answers as written in a file (defaults not yet applied). */
+export type AnswersInput = z.input<typeof answersSchema>;
+/** Answers after parsing: defaults applied. */
+export type Answers = z.output<typeof answersSchema>;
+export type Layout = (typeof LAYOUTS)[number];
+export type Filesystem = (typeof FILESYSTEMS)[number];

@@ -1,0 +1,133 @@
+// Plain-data facts about the machine and the medium. Collected by effects (disks/, medium/),
+// recorded and replayed by tests, consumed by the pure planner and safety rules.
+
+/** Parsed `livekit/livekit.conf`. */
+export interface MediumConfig {
+  /** Layer names in declaration order (`base` first when declared). */
+  layers: string[];
+  /** Sysroot names in declaration order. */
+  sysroots: string[];
+  /** Per sysroot, its layers bottom first (`SYSROOT_DEP_<name>`). */
+  deps: Record<string, string[]>;
+  /** Per sysroot, its Live template file (`TEMPLATE_<name>`), when it has one. */
+  templates: Record<string, string>;
+  defaultBootTarget?: string;
+  fstype: 'squashfs' | 'erofs';
+}
+
+/** Per-language strings, keyed by a language tag such as `en`, `zh_CN`, `zh_TW`. */
+export type Translated = Record<string, string>;
+
+export interface SysrootHints {
+  gpu?: 'nvidia' | 'amd' | 'intel';
+  arch?: string;
+}
+
+/** One entry of `livekit/sysroots.json`. */
+export interface SysrootMeta {
+  title?: Translated;
+  description?: Translated;
+  size?: number;
+  inodes?: number;
+  installable?: boolean;
+  hints?: SysrootHints;
+}
+
+/** What the sysroot carries that the install steps use; detected from its files. */
+export interface TargetTools {
+  initramfs?: 'dracut' | 'update-initramfs' | 'mkinitcpio';
+  /** `grub` (grub-install) or `grub2` (grub2-install), when present. */
+  grub?: 'grub' | 'grub2';
+  /** GRUB platforms whose modules are installed: `x86_64-efi`, `i386-pc`, `loongarch64-efi`, ... */
+  grubPlatforms: string[];
+  /** Kernel versions found under /usr/lib/modules (or /lib/modules). */
+  kernels: string[];
+  useradd: boolean;
+  chpasswd: boolean;
+  /** Groups that exist in the sysroot and mean "administrator" (wheel, sudo). */
+  adminGroups: string[];
+  /** User names that already exist in the sysroot's /etc/passwd. */
+  existingUsers: string[];
+}
+
+export interface SysrootInfo {
+  name: string;
+  /** Where the composed read-only sysroot is mounted. */
+  path: string;
+  title: string;
+  description: string;
+  sizeBytes: number;
+  inodes: number;
+  /** Whether size and inodes came from sysroots.json (false: measured here). */
+  measured: boolean;
+  installable: boolean;
+  hints: SysrootHints;
+  layers: string[];
+  osRelease: Record<string, string>;
+  tools: TargetTools;
+  /** Recommended for this machine (NVIDIA GPU → nvidia hint, LoongArch → arch hint). */
+  recommended: boolean;
+}
+
+export interface PartitionInfo {
+  path: string;
+  number?: number;
+  sizeBytes: number;
+  fstype?: string;
+  label?: string;
+  uuid?: string;
+  partuuid?: string;
+  /** GPT type GUID or MBR type byte, lower case. */
+  parttype?: string;
+  mountpoints: string[];
+  swapActive: boolean;
+}
+
+export interface DiskInfo {
+  /** Block device path (`/dev/sdb`), or the image file's path for an image target. */
+  path: string;
+  name: string;
+  sizeBytes: number;
+  model?: string;
+  serial?: string;
+  transport?: string;
+  /** lsblk TYPE: disk, loop, rom, ...; `image` for a regular file target. */
+  type: string;
+  readOnly: boolean;
+  removable: boolean;
+  /** Mountpoints on the disk itself (a filesystem without a partition table). */
+  mountpoints: string[];
+  fstype?: string;
+  partitions: PartitionInfo[];
+}
+
+export type RefusalCode =
+  | 'live-medium'
+  | 'mounted'
+  | 'swap'
+  | 'read-only'
+  | 'too-small'
+  | 'optical'
+  | 'zram'
+  | 'ram'
+  | 'not-found';
+
+/** Why a disk cannot be a target. `code` maps to the i18n key `refusal.<code>`. */
+export interface Refusal {
+  code: RefusalCode;
+  params?: Record<string, string | number>;
+}
+
+export interface MachineFacts {
+  firmware: 'uefi' | 'bios';
+  /** Node-style arch of the running system: x64, arm64, loong64, ... */
+  arch: string;
+  ramBytes: number;
+  /** Lower-case GPU vendors: nvidia, amd, intel, ... */
+  gpuVendors: string[];
+  disks: DiskInfo[];
+  /** Block devices (disks or partitions) that hold the Live medium or a layer's backing file. */
+  liveDevices: string[];
+  /** The kernel command line (from /proc/cmdline or --cmdline-file). */
+  cmdline: string;
+}

@@ -1,0 +1,98 @@
+// The Plan: the single source of truth that the confirmation page, `--dry-run`,
+// QA's logs and the executor all read. Pure data, JSON-serialisable, secret-free.
+import type { Answers } from '../answers/schema.ts';
+
+/**
+ * Placeholders the executor resolves at run time, inside argv, paths and contents:
+ *  - `{disk}`: the target disk's block device (a loop device when the target is an image file)
+ *  - `{part:<role>}`: a partition device by role (`esp`, `bios`, `root`), resolved from `Plan.partitions`
+ * Everything else (UUIDs, sizes, the target root) is decided when planning.
+ */
+export type PartitionRole = 'esp' | 'bios' | 'root';
+
+export interface PlannedPartition {
+  role: PartitionRole;
+  /** Partition number on the disk, or the existing device when installing into partitions. */
+  number?: number;
+  device?: string;
+  sizeBytes?: number;
+  /** Filesystem to create, or undefined to keep (an existing ESP). */
+  format?: 'ext4' | 'xfs' | 'btrfs' | 'vfat';
+  uuid?: string;
+  mountpoint: string;
+}
+
+/** Where a secret for stdin comes from; resolved from the answers at run time, never stored in the plan. */
+export type SecretRef = 'user.password' | 'user.password-hash';
+
+export type Action =
+  /** Run a command (argv, never a shell string). `stdin` feeds text; `secret` lines like `user:SECRET`. */
+  | {
+      kind: 'run';
+      argv: string[];
+      /** Run inside the target root via chroot. */
+      chroot?: boolean;
+      stdin?: string;
+      stdinSecret?: { ref: SecretRef; template: string };
+      /** Exit codes that count as success (default [0]). */
+      okExitCodes?: number[];
+      /** Environment additions. */
+      env?: Record<string, string>;
+    }
+  /** Attach an image file to a loop device with partition scanning; sets `{disk}`. */
+  | { kind: 'attach-image'; image: string }
+  /** Create the partition device nodes (no udev): `partx -u` and wait for `{part:*}` to exist. */
+  | { kind: 'settle-partitions' }
+  /** Mount (tracked: released in reverse order at the end or on failure). */
+  | { kind: 'mount'; source: string; target: string; fstype?: string; options?: string[]; bind?: boolean }
+  /** Write a file (path absolute on the host, usually under the target root). */
+  | { kind: 'write-file'; path: string; content: string; mode?: number; append?: boolean }
+  /** Copy the sysroot onto the target; streams progress. The copier is replaceable (rsync today). */
+  | { kind: 'copy'; source: string; target: string; totalBytes: number; totalFiles: number }
+  /** Release everything mounted or attached so far, in reverse order. */
+  | { kind: 'release' }
+  /** Copy the engine's log into the target (done while the target is still mounted). */
+  | { kind: 'save-log'; path: string };
+
+export type StepId =
+  | 'attach'
+  | 'partition'
+  | 'format'
+  | 'mount'
+  | 'copy'
+  | 'fstab'
+  | 'hostname'
+  | 'locale'
+  | 'timezone'
+  | 'user'
+  | 'machine-id'
+  | 'swap'
+  | 'initramfs'
+  | 'bootloader'
+  | 'log'
+  | 'unmount';
+
+export interface Step {
+  id: StepId;
+  /** i18n key, e.g. `step.copy`. */
+  label: string;
+  /** Relative share of the whole install's progress. */
+  weight: number;
+  actions: Action[];
+}
+
+export interface Plan {
+  version: 1;
+  answers: Omit<Answers, 'user'> & { user: { name: string; fullname?: string; password: 'set' | 'hashed' | 'none' } };
+  variant: { name: string; path: string; sizeBytes: number; inodes: number };
+  /** The disk that is erased (absent when installing into existing partitions). */
+  erase?: { path: string; model?: string; sizeBytes: number; image: boolean };
+  firmware: 'uefi' | 'bios';
+  partitionTable?: 'gpt' | 'dos';
+  partitions: PlannedPartition[];
+  /** The target's root while installing. */
+  targetRoot: string;
+  locale: string;
+  swap: { kind: 'none' } | { kind: 'file'; path: string; sizeBytes: number };
+  steps: Step[];
+}
