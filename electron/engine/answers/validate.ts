@@ -1,0 +1,165 @@
+// Answers → checked Answers with defaults, or every problem found, each naming its key path,
+// an i18n code (namespace `validation`) with params, and the English message.
+import { statSync } from 'node:fs';
+import type { z } from 'zod';
+import type { SysrootInfo } from '../facts.ts';
+import { resolveInRootSync } from '../medium/in-root.ts';
+import { DEFAULT_LOCALE, isValidLocale, localeFromCmdline } from './locale.ts';
+import { englishMessage } from './messages.ts';
+import {
+  checkFullname,
+  checkHostname,
+  checkPassword,
+  checkPasswordHash,
+  checkPasswordPairing,
+  checkSwap,
+  checkUserName,
+  isKnownTimezone,
+  type Finding,
+} from './rules.ts';
+import { answersSchema, type Answers } from './schema.ts';
+
+export interface Problem {
+  path: string;
+  code: string;
+  params?: Record<string, string | number>;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; answers: Answers } | { ok: false; problems: Problem[] };
+
+function problem(path: string, f: Finding): Problem {
+  return { path, code: f.code, ...(f.params ? { params: f.params } : {}), message: englishMessage(f.code, f.params) };
+}
+
+/** The raw value at a zod issue path (zod 4 leaves the input out of its issues). */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+const joinPath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+
+/** zod issues → problems; an unknown key is reported at its own path. */
+function schemaProblems(issues: z.core.$ZodIssue[], raw: unknown): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const at = joinPath(issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) out.push(problem(joinPath([...issue.path, key]), { code: 'schema.unknown-key', params: { key } }));
+        break;
+      case 'invalid_type':
+        out.push(
+          problem(at, valueAt(raw, issue.path) === undefined ? { code: 'schema.required' } : { code: 'schema.type', params: { expected: issue.expected } }),
+        );
+        break;
+      case 'invalid_value':
+        out.push(problem(at, { code: 'schema.value', params: { allowed: issue.values.map((v) => String(v)).join(', ') } }));
+        break;
+      case 'too_small':
+        out.push(problem(at, { code: 'schema.empty' }));
+        break;
+      default:
+        out.push(problem(at, { code: 'schema.invalid', params: { detail: issue.message } }));
+    }
+  }
+  return out;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (o: unknown, k: string): string | undefined => (isObj(o) && typeof o[k] === 'string' ? (o[k] as string) : undefined);
+
+/** Does the variant's own zoneinfo have this zone? undefined when the variant has no zoneinfo. */
+function variantZoneLookup(sysroot: SysrootInfo | undefined): ((tz: string) => boolean | undefined) | undefined {
+  if (!sysroot) return undefined;
+  const dir = resolveInRootSync(sysroot.path, 'usr/share/zoneinfo');
+  if (dir === undefined) return undefined;
+  return (tz) => {
+    const file = resolveInRootSync(sysroot.path, `usr/share/zoneinfo/${tz}`);
+    return file !== undefined && statSync(file).isFile();
+  };
+}
+
+/** Meaning checks, run on the raw input so that they report alongside any shape problems. */
+function semanticProblems(raw: unknown, ctx: { sysroots: SysrootInfo[] }): Problem[] {
+  const out: Problem[] = [];
+  const add = (path: string, findings: Finding[]): void => {
+    for (const f of findings) out.push(problem(path, f));
+  };
+  if (!isObj(raw)) return out;
+
+  const variant = str(raw, 'variant');
+  const installable = ctx.sysroots.filter((s) => s.installable).map((s) => s.name);
+  const listed = installable.length > 0 ? installable.join(', ') : '(none)';
+  const sysroot = ctx.sysroots.find((s) => s.name === variant);
+  if (variant !== undefined && variant !== '') {
+    if (!sysroot) add('variant', [{ code: 'variant.unknown', params: { variant, installable: listed } }]);
+    else if (!sysroot.installable) add('variant', [{ code: 'variant.not-installable', params: { variant, installable: listed } }]);
+  }
+
+  const target = raw.target;
+  if (isObj(target)) {
+    const hasDisk = target.disk !== undefined;
+    const hasParts = target.partitions !== undefined;
+    if (!hasDisk && !hasParts) add('target', [{ code: 'target.disk-or-partitions' }]);
+    if (hasDisk && hasParts) add('target', [{ code: 'target.disk-and-partitions' }]);
+    const layout = str(target, 'layout');
+    if (hasParts && layout !== undefined && layout !== 'auto') {
+      add('target.layout', [{ code: 'target.layout-with-partitions', params: { layout } }]);
+    }
+    for (const role of ['root', 'efi']) {
+      const dev = str(target.partitions, role);
+      if (dev !== undefined && dev !== '' && !dev.startsWith('/')) {
+        add(`target.partitions.${role}`, [{ code: 'target.not-absolute', params: { value: dev } }]);
+      }
+    }
+    const swap = str(target, 'swap');
+    if (swap !== undefined) add('target.swap', checkSwap(swap));
+  }
+
+  const hostname = str(raw, 'hostname');
+  if (hostname !== undefined) add('hostname', checkHostname(hostname));
+
+  const locale = str(raw, 'locale');
+  if (locale !== undefined && !isValidLocale(locale)) add('locale', [{ code: 'locale.format', params: { locale } }]);
+
+  const timezone = str(raw, 'timezone');
+  if (timezone !== undefined && !isKnownTimezone(timezone, variantZoneLookup(sysroot))) {
+    add('timezone', [{ code: 'timezone.unknown', params: { timezone } }]);
+  }
+
+  const user = raw.user;
+  if (isObj(user)) {
+    const name = str(user, 'name');
+    if (name !== undefined) add('user.name', checkUserName(name, sysroot?.tools.existingUsers ?? [], sysroot?.name));
+    const fullname = str(user, 'fullname');
+    if (fullname !== undefined) add('user.fullname', checkFullname(fullname));
+    add('user', checkPasswordPairing(user.password !== undefined, user['password-hash'] !== undefined));
+    const pw = str(user, 'password');
+    if (pw !== undefined) add('user.password', checkPassword(pw));
+    const hash = str(user, 'password-hash');
+    if (hash !== undefined) add('user.password-hash', checkPasswordHash(hash));
+  }
+  return out;
+}
+
+/** One problem per path and code (the schema and the rules may both see an empty value). */
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\u0000${p.code}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function validateAnswers(raw: unknown, ctx: { sysroots: SysrootInfo[]; cmdline: string }): ValidationResult {
+  const parsed = answersSchema.safeParse(raw);
+  const problems = dedupe([...(parsed.success ? [] : schemaProblems(parsed.error.issues, raw)), ...semanticProblems(raw, ctx)]);
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  const answers: Answers = { ...parsed.data, locale: parsed.data.locale ?? localeFromCmdline(ctx.cmdline) ?? DEFAULT_LOCALE };
+  return { ok: true, answers };
+}
