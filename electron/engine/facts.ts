@@ -48,6 +48,10 @@ export interface TargetTools {
   adminGroups: string[];
   /** User names that already exist in the sysroot's /etc/passwd. */
   existingUsers: string[];
+  /** `locale-gen` exists in the sysroot (Debian-like); absent: unknown, no generation planned. */
+  localeGen?: boolean;
+  /** Locales already generated in the sysroot (`zh_CN.UTF-8`), when known. */
+  locales?: string[];
 }
 
 export interface SysrootInfo {
@@ -86,6 +90,8 @@ export interface PartitionInfo {
 export interface DiskInfo {
   /** Block device path (`/dev/sdb`), or the image file's path for an image target. */
   path: string;
+  /** An image target's canonical path (symlinks resolved), which the safety rules check. */
+  realPath?: string;
   name: string;
   sizeBytes: number;
   model?: string;
@@ -98,6 +104,8 @@ export interface DiskInfo {
   /** Mountpoints on the disk itself (a filesystem without a partition table). */
   mountpoints: string[];
   fstype?: string;
+  /** The whole disk is an active swap area (no partition table). */
+  swapActive?: boolean;
   partitions: PartitionInfo[];
 }
 
@@ -110,9 +118,11 @@ export type RefusalCode =
   | 'optical'
   | 'zram'
   | 'ram'
+  /** Zero bytes: no medium in the drive, an unattached loop device. */
+  | 'empty'
   | 'not-found';
 
-/** Why a disk cannot be a target. `code` maps to the i18n key `refusal.<code>`. */
+/** Why a disk cannot be a target. `code` maps to the i18n key `plan:refusal.<code>`. */
 export interface Refusal {
   code: RefusalCode;
   params?: Record<string, string | number>;
@@ -130,4 +140,6 @@ export interface MachineFacts {
   liveDevices: string[];
   /** The kernel command line (from /proc/cmdline or --cmdline-file). */
   cmdline: string;
+  /** Files and directories of the Live system (medium and layers dirs, the layers' backing files): an image target inside one is refused. */
+  livePaths?: string[];
 }

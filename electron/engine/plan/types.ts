@@ -33,6 +33,7 @@ export type Action =
       /** Run inside the target root via chroot. */
       chroot?: boolean;
       stdin?: string;
+      /** The secret's line for stdin: `template` with `{secret}` replaced by the resolved secret (e.g. `alice:{secret}`). */
       stdinSecret?: { ref: SecretRef; template: string };
       /** Exit codes that count as success (default [0]). */
       okExitCodes?: number[];
@@ -64,6 +65,7 @@ export type StepId =
   | 'hostname'
   | 'locale'
   | 'timezone'
+  | 'rtc'
   | 'user'
   | 'machine-id'
   | 'swap'
@@ -74,7 +76,7 @@ export type StepId =
 
 export interface Step {
   id: StepId;
-  /** i18n key, e.g. `step.copy`. */
+  /** i18n key, e.g. `plan:step.copy`. */
   label: string;
   /** Relative share of the whole install's progress. */
   weight: number;

@@ -1,0 +1,119 @@
+// Effects: gathers the machine facts (disks, RAM, GPUs, firmware, the Live system's own devices).
+// Every parser is pure and lives beside this file; here we only read the system, quickly and with timeouts.
+import { existsSync } from 'node:fs';
+import { readFile, readdir, realpath } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { execa } from 'execa';
+import si from 'systeminformation';
+import type { DiskInfo, MachineFacts } from '../facts.ts';
+import { DEFAULT_MEDIUM_DIR } from '../medium/sysroots.ts';
+import { mergeBlkid, parseBlkidExport } from './blkid.ts';
+import { liveSetsFrom } from './live.ts';
+import { parseLsblk } from './lsblk.ts';
+import { parseMountinfo, parseProcSwaps } from './mounts.ts';
+
+/** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
+export const DEFAULT_LAYERS_DIR = '/run/livekit/layers';
+const TIMEOUT_MS = 10_000;
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, fallback: T, ms = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([p.catch(() => fallback), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function readLsblk(): Promise<DiskInfo[]> {
+  const r = await execa('lsblk', ['--json', '--bytes', '--output-all'], { timeout: TIMEOUT_MS });
+  return parseLsblk(r.stdout);
+}
+
+/** blkid's low-level probe of every disk and partition: fills FSTYPE/UUID/PARTTYPE that lsblk misses without udev. */
+async function withBlkid(disks: DiskInfo[]): Promise<DiskInfo[]> {
+  const devices = disks
+    .filter((d) => d.sizeBytes > 0 && d.type !== 'rom')
+    .flatMap((d) => [d.path, ...d.partitions.map((p) => p.path)])
+    .filter((p) => existsSync(p));
+  if (!devices.length) return disks;
+  // Exit 2: nothing found on some device; blkid still prints the others.
+  const r = await execa('blkid', ['-p', '-o', 'export', ...devices], { timeout: TIMEOUT_MS, reject: false });
+  return mergeBlkid(disks, parseBlkidExport(r.stdout ?? ''));
+}
+
+function markSwap(disks: DiskInfo[], swapsText: string): DiskInfo[] {
+  const active = new Set(parseProcSwaps(swapsText).map((s) => s.path));
+  return disks.map((d) => ({
+    ...d,
+    ...(active.has(d.path) ? { swapActive: true } : {}),
+    partitions: d.partitions.map((p) => ({ ...p, swapActive: p.swapActive || active.has(p.path) })),
+  }));
+}
+
+/** Loop device → backing file, for every attached loop device. */
+async function loopBackings(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const names = await readdir('/sys/block').catch(() => [] as string[]);
+  for (const n of names.filter((x) => /^loop\d+$/.test(x))) {
+    const file = (await readText(`/sys/block/${n}/loop/backing_file`)).trim();
+    if (!file) continue;
+    // A deleted backing file reads as "path (deleted)"; keep the path for matching.
+    out[`/dev/${n}`] = file.replace(/ \(deleted\)$/, '');
+  }
+  return out;
+}
+
+async function ramBytes(): Promise<number> {
+  const mem = await withTimeout(si.mem(), null);
+  return mem?.total ?? totalmem();
+}
+
+/** Lower-case vendor names of the display controllers (nvidia, amd, intel, ...). */
+export function gpuVendorOf(vendor: string): string {
+  const v = vendor.toLowerCase();
+  if (/nvidia/.test(v)) return 'nvidia';
+  if (/intel/.test(v)) return 'intel';
+  if (/\bamd\b|advanced micro|\bati\b/.test(v)) return 'amd';
+  return v.trim().split(/\s+/)[0] ?? v;
+}
+
+async function gpuVendors(): Promise<string[]> {
+  const g = await withTimeout(si.graphics(), null);
+  const vendors = (g?.controllers ?? []).map((c) => c.vendor).filter((v): v is string => !!v?.trim());
+  return [...new Set(vendors.map(gpuVendorOf))].sort();
+}
+
+export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: string; layersDir?: string }): Promise<MachineFacts> {
+  const mediumDir = await realpath(opts.mediumDir ?? DEFAULT_MEDIUM_DIR).catch(() => opts.mediumDir ?? DEFAULT_MEDIUM_DIR);
+  const layersDir = await realpath(opts.layersDir ?? DEFAULT_LAYERS_DIR).catch(() => opts.layersDir ?? DEFAULT_LAYERS_DIR);
+  const [lsblk, swaps, mountinfo, loops, ram, gpus] = await Promise.all([
+    readLsblk(),
+    readText('/proc/swaps'),
+    readText('/proc/self/mountinfo'),
+    loopBackings(),
+    ramBytes(),
+    gpuVendors(),
+  ]);
+  const disks = markSwap(await withBlkid(lsblk), swaps);
+  const live = liveSetsFrom({ mounts: parseMountinfo(mountinfo), loopBacking: loops, mediumDir, layersDir, disks });
+  return {
+    firmware: existsSync('/sys/firmware/efi') ? 'uefi' : 'bios',
+    arch: process.arch,
+    ramBytes: ram,
+    gpuVendors: gpus,
+    disks,
+    liveDevices: live.liveDevices,
+    livePaths: live.livePaths,
+    cmdline: opts.cmdline,
+  };
+}

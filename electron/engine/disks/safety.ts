@@ -1,0 +1,80 @@
+// Pure safety rules: why a disk (or a partition, or an image file) must not be written.
+// Each refusal is data (code + params) that the CLI, the UI and the planner all show the same way.
+import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../facts.ts';
+import { formatSize } from '../answers/size.ts';
+import { isWithin } from './mounts.ts';
+
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+/** The EFI system partition the planner creates on UEFI. */
+export const ESP_BYTES = 512 * MiB;
+/** The BIOS boot partition GRUB embeds its core image in, on GPT with BIOS. */
+export const BIOS_BOOT_BYTES = 1 * MiB;
+/** Room the copied system needs beyond its own size: updates, logs, the initramfs. */
+export const GROWTH_FACTOR = 1.25;
+
+/** Bytes the root filesystem needs: the sysroot with room to grow, plus the swap file it will hold. */
+export function requiredRootBytes(sysroot: Pick<SysrootInfo, 'sizeBytes'>, swapBytes: number): number {
+  return Math.ceil(sysroot.sizeBytes * GROWTH_FACTOR) + swapBytes;
+}
+
+/** Bytes a whole disk needs: size × 1.25 + ESP (UEFI) or BIOS boot partition + swap. */
+export function requiredBytes(sysroot: Pick<SysrootInfo, 'sizeBytes'>, swapBytes: number, firmware: 'uefi' | 'bios'): number {
+  return requiredRootBytes(sysroot, swapBytes) + (firmware === 'uefi' ? ESP_BYTES : BIOS_BOOT_BYTES);
+}
+
+function sizeRefusals(sizeBytes: number, needBytes: number | null): Refusal[] {
+  // A zero-sized device (an empty card reader, an unattached loop) can never be a target.
+  if (sizeBytes <= 0) return [{ code: 'empty' }];
+  if (needBytes === null || sizeBytes >= needBytes) return [];
+  return [{ code: 'too-small', params: { need: formatSize(needBytes), size: formatSize(sizeBytes), needBytes, sizeBytes } }];
+}
+
+/** Refusals that concern the device itself, whatever part of it would be written. */
+function deviceRefusals(disk: DiskInfo, machine: MachineFacts): Refusal[] {
+  const out: Refusal[] = [];
+  const live = [disk.path, ...disk.partitions.map((p) => p.path)].find((d) => machine.liveDevices.includes(d));
+  if (live) out.push({ code: 'live-medium', params: { device: live } });
+  if (disk.type === 'rom' || /^sr\d+$/.test(disk.name)) out.push({ code: 'optical' });
+  if (/^zram\d+$/.test(disk.name)) out.push({ code: 'zram' });
+  if (/^ram\d+$/.test(disk.name)) out.push({ code: 'ram' });
+  if (disk.readOnly) out.push({ code: 'read-only' });
+  return out;
+}
+
+function mountRefusals(mountpoints: string[], device: string): Refusal[] {
+  return mountpoints.length ? [{ code: 'mounted', params: { device, mountpoint: mountpoints[0]! } }] : [];
+}
+
+/** An image file target: not the medium nor inside the Live system's files, writable, big enough. */
+function imageRefusals(image: DiskInfo, machine: MachineFacts, needBytes: number | null): Refusal[] {
+  const out: Refusal[] = [];
+  const paths = [image.path, image.realPath ?? image.path];
+  const live = (machine.livePaths ?? []).find((p) => paths.some((i) => isWithin(i, p)));
+  if (live) out.push({ code: 'live-medium', params: { device: live } });
+  if (image.readOnly) out.push({ code: 'read-only' });
+  return [...out, ...sizeRefusals(image.sizeBytes, needBytes)];
+}
+
+/** Every reason `disk` must not be erased (empty: it may be). `needBytes` null skips the size rule. */
+export function refusalsFor(disk: DiskInfo, machine: MachineFacts, needBytes: number | null): Refusal[] {
+  if (disk.type === 'image') return imageRefusals(disk, machine, needBytes);
+  const out = deviceRefusals(disk, machine);
+  const mounted = [disk, ...disk.partitions].find((p) => p.mountpoints.length > 0);
+  if (mounted) out.push(...mountRefusals(mounted.mountpoints, mounted.path));
+  const swap = disk.swapActive ? disk.path : disk.partitions.find((p) => p.swapActive)?.path;
+  if (swap) out.push({ code: 'swap', params: { device: swap } });
+  return [...out, ...sizeRefusals(disk.sizeBytes, needBytes)];
+}
+
+/** Reasons an existing partition of `disk` must not be formatted (installing into partitions). */
+export function partitionRefusalsFor(
+  part: PartitionInfo,
+  disk: DiskInfo,
+  machine: MachineFacts,
+  needBytes: number | null,
+): Refusal[] {
+  const out = [...deviceRefusals(disk, machine), ...mountRefusals(part.mountpoints, part.path)];
+  if (part.swapActive) out.push({ code: 'swap', params: { device: part.path } });
+  return [...out, ...sizeRefusals(part.sizeBytes, needBytes)];
+}

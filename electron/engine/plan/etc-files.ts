@@ -1,0 +1,70 @@
+// Pure: the contents of the configuration files the install writes into the target's /etc.
+import type { Filesystem } from '../answers/schema.ts';
+
+export interface FstabInput {
+  filesystem: Filesystem;
+  rootUuid: string;
+  /** The ESP's filesystem UUID (vfat volume id `ABCD-1234`), when the target has one. */
+  espUuid?: string;
+  /** The swap file's path inside the target, when there is one (btrfs: inside the @swap subvolume). */
+  swapFile?: string;
+}
+
+const row = (...fields: string[]) => fields.join('\t') + '\n';
+
+/** /etc/fstab by UUID. Swap is appended by the swap step, once the file exists. */
+export function fstabContent(f: FstabInput): string {
+  let out = '# /etc/fstab: written by the LiveKit installer. <file system> <mount point> <type> <options> <dump> <pass>\n';
+  const root = `UUID=${f.rootUuid}`;
+  if (f.filesystem === 'btrfs') {
+    out += row(root, '/', 'btrfs', 'subvol=@,defaults', '0', '0');
+    out += row(root, '/home', 'btrfs', 'subvol=@home,defaults', '0', '0');
+    if (f.swapFile) out += row(root, '/swap', 'btrfs', 'subvol=@swap,defaults', '0', '0');
+  } else {
+    // xfs is never checked by fsck at boot (pass 0); ext4 is, first.
+    out += row(root, '/', f.filesystem, 'defaults', '0', f.filesystem === 'ext4' ? '1' : '0');
+  }
+  if (f.espUuid) out += row(`UUID=${f.espUuid}`, '/boot/efi', 'vfat', 'umask=0077', '0', '2');
+  return out;
+}
+
+export function swapFstabLine(swapFile: string): string {
+  return row(swapFile, 'none', 'swap', 'defaults', '0', '0');
+}
+
+export function hostsContent(hostname: string): string {
+  return [
+    '127.0.0.1\tlocalhost',
+    `127.0.1.1\t${hostname}`,
+    '',
+    '# IPv6',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'ff02::1\tip6-allnodes',
+    'ff02::2\tip6-allrouters',
+    '',
+  ].join('\n');
+}
+
+/** /etc/adjtime: the third line says whether the hardware clock keeps UTC or local time. */
+export function adjtimeContent(rtc: 'utc' | 'local'): string {
+  return `0.0 0 0.0\n0\n${rtc === 'utc' ? 'UTC' : 'LOCAL'}\n`;
+}
+
+/** Debian-family targets also read /etc/default/locale and generate locales with locale-gen. */
+export function isDebianLike(osRelease: Record<string, string>): boolean {
+  const ids = [osRelease.ID ?? '', ...(osRelease.ID_LIKE ?? '').split(/\s+/)];
+  return ids.some((id) => id === 'debian' || id === 'ubuntu');
+}
+
+const normLocale = (l: string) => l.toLowerCase().replace('utf-8', 'utf8');
+
+/** Whether `locale` must be generated: not C/POSIX and not among the target's generated locales. */
+export function needsLocaleGen(locale: string, generated: string[]): boolean {
+  if (/^(C|POSIX)(\.|$)/.test(locale)) return false;
+  return !generated.some((g) => normLocale(g) === normLocale(locale));
+}
+
+/** The /etc/locale.gen line that enables `locale` (`zh_CN.UTF-8 UTF-8`, `sr_RS.UTF-8@latin UTF-8`). */
+export function localeGenLine(locale: string): string {
+  return `${locale} UTF-8\n`;
+}

@@ -1,0 +1,229 @@
+// The planner: a pure function (answers, machine, sysroot, env) → Plan, or why not.
+// Every decision is taken here (layout, sizes, UUIDs, file contents, commands); the executor only follows.
+import type { Answers } from '../answers/schema.ts';
+import { DEFAULT_LOCALE, localeFromCmdline } from '../answers/locale.ts';
+import type { Problem } from '../answers/validate.ts';
+import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../facts.ts';
+import { partitionRefusalsFor, refusalsFor, requiredBytes, requiredRootBytes } from '../disks/safety.ts';
+import { grubPlatform } from './bootloader.ts';
+import { concreteLayout, diskLayout, firmwareOfLayout, vfatVolumeId } from './layout.ts';
+import { buildSteps, type StepInput } from './steps.ts';
+import { swapBytesFor, swapFilePath } from './swap.ts';
+import type { Plan, PlannedPartition } from './types.ts';
+
+export interface PlanEnv {
+  /** Where the target's root is mounted while installing (e.g. /run/livekit/target). */
+  targetRoot: string;
+  /** A fresh UUID per call (tests pass a deterministic one). Called in order: root, ESP, swap. */
+  newUuid: () => string;
+  /** Where the engine's log ends up in the installed system (`/var/log/livekit-installer.log`). */
+  logPath: string;
+}
+
+export type PlanResult =
+  | { ok: true; plan: Plan }
+  | { ok: false; refusals: { disk: string; refusals: Refusal[] }[]; problems: Problem[] };
+
+export const DEFAULT_LOG_PATH = '/var/log/livekit-installer.log';
+
+const problem = (path: string, code: string, message: string, params?: Record<string, string | number>): Problem => ({
+  path,
+  code: `plan:problem.${code}`,
+  message,
+  ...(params ? { params } : {}),
+});
+
+function findPartition(machine: MachineFacts, path: string): { disk: DiskInfo; part: PartitionInfo } | undefined {
+  for (const disk of machine.disks) {
+    const part = disk.partitions.find((p) => p.path === path);
+    if (part) return { disk, part };
+  }
+  return undefined;
+}
+
+/** The target as the steps see it, or the reasons it cannot be used. */
+interface Target {
+  partitions: PlannedPartition[];
+  firmware: 'uefi' | 'bios';
+  diskRef: string;
+  erase?: Plan['erase'];
+  partitionTable?: 'gpt' | 'dos';
+  sfdiskScript?: string;
+  image?: string;
+  espVolid?: string;
+  espUuid?: string;
+  swapBytes: number;
+}
+
+type Collect = { problems: Problem[]; refusals: { disk: string; refusals: Refusal[] }[] };
+
+function swapOrProblem(answers: Answers, machine: MachineFacts, rootSpace: number, out: Collect): number {
+  try {
+    return swapBytesFor(answers.target.swap, machine.ramBytes, rootSpace);
+  } catch (e) {
+    out.problems.push(problem('target.swap', 'swap-size', (e as Error).message, { value: answers.target.swap }));
+    return 0;
+  }
+}
+
+function eraseDiskTarget(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, env: PlanEnv, out: Collect): Target | undefined {
+  const path = answers.target.disk!;
+  const disk = machine.disks.find((d) => d.path === path);
+  if (!disk) {
+    out.refusals.push({ disk: path, refusals: [{ code: 'not-found', params: { device: path } }] });
+    return undefined;
+  }
+  const layoutName = concreteLayout(answers.target.layout, machine.firmware);
+  const firmware = firmwareOfLayout(layoutName);
+  const rootUuid = env.newUuid();
+  const esp = layoutName === 'gpt-uefi' ? vfatVolumeId(env.newUuid()) : undefined;
+  const layout = diskLayout(layoutName, disk.sizeBytes, answers.target.filesystem, { root: rootUuid, ...(esp ? { esp: esp.uuid } : {}) });
+  const rootSpace = layout.partitions.find((p) => p.role === 'root')?.sizeBytes ?? 0;
+  const swapBytes = swapOrProblem(answers, machine, rootSpace, out);
+  const refusals = refusalsFor(disk, machine, requiredBytes(sysroot, swapBytes, firmware));
+  if (refusals.length) out.refusals.push({ disk: disk.path, refusals });
+  const image = disk.type === 'image';
+  return {
+    partitions: layout.partitions,
+    firmware,
+    diskRef: '{disk}',
+    erase: { path: disk.path, ...(disk.model ? { model: disk.model } : {}), sizeBytes: disk.sizeBytes, image },
+    partitionTable: layout.table,
+    sfdiskScript: layout.sfdiskScript,
+    ...(image ? { image: disk.path } : {}),
+    ...(esp ? { espVolid: esp.volid, espUuid: esp.uuid } : {}),
+    swapBytes,
+  };
+}
+
+function partitionsTarget(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, env: PlanEnv, out: Collect): Target | undefined {
+  const want = answers.target.partitions!;
+  const root = findPartition(machine, want.root);
+  if (!root) out.refusals.push({ disk: want.root, refusals: [{ code: 'not-found', params: { device: want.root } }] });
+  const esp = want.efi !== undefined ? findPartition(machine, want.efi) : undefined;
+  if (want.efi !== undefined && !esp) out.refusals.push({ disk: want.efi, refusals: [{ code: 'not-found', params: { device: want.efi } }] });
+  const firmware = machine.firmware;
+  if (firmware === 'uefi' && want.efi === undefined && answers.bootloader === 'auto') {
+    out.problems.push(problem('target.partitions.efi', 'esp-missing', 'this machine boots with UEFI: name the EFI system partition (target.partitions.efi)'));
+  }
+  if (want.efi !== undefined && want.efi === want.root) {
+    out.problems.push(problem('target.partitions.efi', 'esp-is-root', 'the EFI system partition cannot also be the root partition'));
+  }
+  if (!root) return undefined;
+
+  const rootUuid = env.newUuid();
+  const swapBytes = swapOrProblem(answers, machine, root.part.sizeBytes, out);
+  const rootRefusals = partitionRefusalsFor(root.part, root.disk, machine, requiredRootBytes(sysroot, swapBytes));
+  if (rootRefusals.length) out.refusals.push({ disk: root.part.path, refusals: rootRefusals });
+  const partitions: PlannedPartition[] = [
+    { role: 'root', device: root.part.path, sizeBytes: root.part.sizeBytes, format: answers.target.filesystem, uuid: rootUuid, mountpoint: '/' },
+  ];
+  let espUuid: string | undefined;
+  if (esp) {
+    const espRefusals = partitionRefusalsFor(esp.part, esp.disk, machine, null);
+    if (espRefusals.length) out.refusals.push({ disk: esp.part.path, refusals: espRefusals });
+    // The ESP is kept (another system may boot from it): it must already be FAT, and fstab names its UUID.
+    if (esp.part.fstype !== undefined && esp.part.fstype !== 'vfat') {
+      out.problems.push(problem('target.partitions.efi', 'esp-not-vfat', `${esp.part.path} holds ${esp.part.fstype}, not a FAT EFI system partition`, { device: esp.part.path, fstype: esp.part.fstype }));
+    } else if (!esp.part.uuid) {
+      out.problems.push(problem('target.partitions.efi', 'esp-unformatted', `${esp.part.path} has no FAT filesystem`, { device: esp.part.path }));
+    }
+    espUuid = esp.part.uuid;
+    partitions.unshift({ role: 'esp', device: esp.part.path, sizeBytes: esp.part.sizeBytes, ...(espUuid ? { uuid: espUuid } : {}), mountpoint: '/boot/efi' });
+  }
+  return { partitions, firmware, diskRef: root.disk.path, ...(espUuid ? { espUuid } : {}), swapBytes };
+}
+
+/** Checks that the chosen bootloader can be installed from this sysroot on this machine. */
+function bootloaderPlatform(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, firmware: 'uefi' | 'bios', out: Collect): string | undefined {
+  if (answers.bootloader === 'none') return undefined;
+  const platform = grubPlatform(machine.arch, firmware);
+  if (!platform) {
+    out.problems.push(problem('target.layout', 'firmware-unsupported', `GRUB cannot boot ${firmware.toUpperCase()} on ${machine.arch}`, { arch: machine.arch, firmware }));
+    return undefined;
+  }
+  if (!sysroot.tools.grub) {
+    out.problems.push(problem('bootloader', 'no-grub', `the variant "${sysroot.name}" has no GRUB to install: use bootloader: none`, { variant: sysroot.name }));
+    return undefined;
+  }
+  if (!sysroot.tools.grubPlatforms.includes(platform)) {
+    out.problems.push(problem('bootloader', 'no-grub-platform', `the variant "${sysroot.name}" lacks GRUB's ${platform} modules: use bootloader: none or another layout`, { variant: sysroot.name, platform }));
+    return undefined;
+  }
+  return platform;
+}
+
+function userProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): void {
+  const u = answers.user;
+  if (!sysroot.tools.useradd) out.problems.push(problem('user.name', 'no-useradd', `the variant "${sysroot.name}" has no useradd`, { variant: sysroot.name }));
+  if ((u.password !== undefined || u['password-hash'] !== undefined) && !sysroot.tools.chpasswd) {
+    out.problems.push(problem('user.password', 'no-chpasswd', `the variant "${sysroot.name}" has no chpasswd`, { variant: sysroot.name }));
+  }
+  if (sysroot.tools.existingUsers.includes(u.name)) {
+    out.problems.push(problem('user.name', 'user-exists', `the user "${u.name}" already exists in "${sysroot.name}"`, { name: u.name }));
+  }
+}
+
+/** The host path of the log inside the target (accepts a path already under the target root). */
+function logHostPath(env: PlanEnv): string {
+  const p = env.logPath || DEFAULT_LOG_PATH;
+  return p.startsWith(`${env.targetRoot}/`) ? p : `${env.targetRoot}${p.startsWith('/') ? '' : '/'}${p}`;
+}
+
+export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, env: PlanEnv): PlanResult {
+  const out: Collect = { problems: [], refusals: [] };
+  if (!sysroot.installable) out.problems.push(problem('variant', 'not-installable', `"${sysroot.name}" is a Live-only sysroot`, { variant: sysroot.name }));
+
+  let target: Target | undefined;
+  if (answers.target.partitions) target = partitionsTarget(answers, machine, sysroot, env, out);
+  else if (answers.target.disk) target = eraseDiskTarget(answers, machine, sysroot, env, out);
+  else out.problems.push(problem('target', 'no-target', 'name target.disk or target.partitions'));
+
+  userProblems(answers, sysroot, out);
+  const platform = target ? bootloaderPlatform(answers, machine, sysroot, target.firmware, out) : undefined;
+  // The swap UUID is drawn after the target's, so it is the same whatever the checks found.
+  const swapUuid = target && target.swapBytes > 0 ? env.newUuid() : undefined;
+  if (!target || out.problems.length || out.refusals.length) return { ok: false, refusals: out.refusals, problems: out.problems };
+
+  const fs = answers.target.filesystem;
+  const locale = answers.locale ?? localeFromCmdline(machine.cmdline) ?? DEFAULT_LOCALE;
+  const rootUuid = target.partitions.find((p) => p.role === 'root')!.uuid!;
+  const swap = swapUuid ? { path: swapFilePath(fs), sizeBytes: target.swapBytes, uuid: swapUuid } : undefined;
+  const input: StepInput = {
+    answers,
+    machine,
+    sysroot,
+    targetRoot: env.targetRoot,
+    logPath: logHostPath(env),
+    locale,
+    partitions: target.partitions,
+    diskRef: target.diskRef,
+    firmware: target.firmware,
+    rootUuid,
+    ...(target.image ? { image: target.image } : {}),
+    ...(target.sfdiskScript !== undefined ? { sfdiskScript: target.sfdiskScript } : {}),
+    ...(target.espVolid ? { espVolid: target.espVolid } : {}),
+    ...(target.espUuid ? { espUuid: target.espUuid } : {}),
+    ...(swap ? { swap } : {}),
+    ...(platform ? { grubPlatform: platform } : {}),
+  };
+
+  const { user, ...rest } = answers;
+  const password = user['password-hash'] !== undefined ? 'hashed' : user.password !== undefined ? 'set' : 'none';
+  return {
+    ok: true,
+    plan: {
+      version: 1,
+      answers: { ...rest, user: { name: user.name, ...(user.fullname !== undefined ? { fullname: user.fullname } : {}), password } },
+      variant: { name: sysroot.name, path: sysroot.path, sizeBytes: sysroot.sizeBytes, inodes: sysroot.inodes },
+      ...(target.erase ? { erase: target.erase } : {}),
+      firmware: target.firmware,
+      ...(target.partitionTable ? { partitionTable: target.partitionTable } : {}),
+      partitions: target.partitions,
+      targetRoot: env.targetRoot,
+      locale,
+      swap: swap ? { kind: 'file', path: swap.path, sizeBytes: swap.sizeBytes } : { kind: 'none' },
+      steps: buildSteps(input),
+    },
+  };
+}

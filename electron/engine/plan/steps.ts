@@ -1,0 +1,227 @@
+// Pure: the ordered install steps, built from a target that plan.ts has already checked.
+import type { Answers } from '../answers/schema.ts';
+import type { MachineFacts, SysrootInfo } from '../facts.ts';
+import { grubCommands, initramfsCommand } from './bootloader.ts';
+import {
+  adjtimeContent,
+  fstabContent,
+  hostsContent,
+  isDebianLike,
+  localeGenLine,
+  needsLocaleGen,
+  swapFstabLine,
+} from './etc-files.ts';
+import { MiB } from '../disks/safety.ts';
+import type { Action, PlannedPartition, Step, StepId } from './types.ts';
+
+/** Everything the steps need, decided and checked beforehand. */
+export interface StepInput {
+  answers: Answers;
+  machine: MachineFacts;
+  sysroot: SysrootInfo;
+  targetRoot: string;
+  /** Host path the engine's log is copied to (inside the target root). */
+  logPath: string;
+  locale: string;
+  /** The image file to attach, when the target is one. */
+  image?: string;
+  /** The sfdisk script, when a disk is erased. */
+  sfdiskScript?: string;
+  partitions: PlannedPartition[];
+  /** `{disk}`, or the concrete disk when installing into existing partitions. */
+  diskRef: string;
+  firmware: 'uefi' | 'bios';
+  rootUuid: string;
+  /** The ESP's volume id for mkfs.vfat -i (8 hex digits) when it is formatted. */
+  espVolid?: string;
+  /** The ESP's UUID as fstab spells it, when the target has an ESP. */
+  espUuid?: string;
+  swap?: { path: string; sizeBytes: number; uuid: string };
+  /** GRUB platform, or undefined for `bootloader: none`. */
+  grubPlatform?: string;
+}
+
+/** Progress weights: the copy dominates; the initramfs and GRUB take a while too. */
+export const WEIGHTS: Record<StepId, number> = {
+  attach: 1,
+  partition: 2,
+  format: 4,
+  mount: 1,
+  copy: 70,
+  fstab: 1,
+  hostname: 1,
+  locale: 1,
+  timezone: 1,
+  rtc: 1,
+  user: 2,
+  'machine-id': 1,
+  swap: 2,
+  initramfs: 8,
+  bootloader: 5,
+  log: 1,
+  unmount: 1,
+};
+/** locale-gen compiles locale data: heavier than writing a file. */
+const LOCALE_GEN_WEIGHT = 4;
+
+const run = (argv: string[], extra: Omit<Extract<Action, { kind: 'run' }>, 'kind' | 'argv'> = {}): Action => ({
+  kind: 'run',
+  argv,
+  ...extra,
+});
+
+export function buildSteps(i: StepInput): Step[] {
+  const root = i.targetRoot;
+  const at = (p: string) => `${root}${p}`;
+  const steps: Step[] = [];
+  const step = (id: StepId, actions: Action[], weight = WEIGHTS[id]) => {
+    if (actions.length) steps.push({ id, label: `plan:step.${id}`, weight, actions });
+  };
+  // chroot commands need the host's /dev, /proc, /sys and /run; bound once, after the copy (rsync must
+  // never write into them), by the first step that runs something inside the target.
+  let bound = false;
+  const inTarget = (actions: Action[]): Action[] => {
+    if (bound || !actions.some((a) => a.kind === 'run' && a.chroot)) return actions;
+    bound = true;
+    const binds: Action[] = ['/dev', '/proc', '/sys', '/run'].map((d) => ({ kind: 'mount', source: d, target: at(d), bind: true }));
+    return [...binds, ...actions];
+  };
+  const fs = i.answers.target.filesystem;
+  const rootPart = '{part:root}';
+  const tools = i.sysroot.tools;
+
+  if (i.image) step('attach', [{ kind: 'attach-image', image: i.image }]);
+
+  if (i.sfdiskScript !== undefined) {
+    step('partition', [
+      run(['wipefs', '-a', '{disk}']),
+      run(['sfdisk', '--wipe', 'always', '--wipe-partitions', 'always', '{disk}'], { stdin: i.sfdiskScript }),
+      { kind: 'settle-partitions' },
+    ]);
+  }
+
+  const format: Action[] = [];
+  if (i.espVolid) format.push(run(['mkfs.vfat', '-F', '32', '-n', 'EFI', '-i', i.espVolid, '{part:esp}']));
+  if (fs === 'ext4') format.push(run(['mkfs.ext4', '-F', '-q', '-U', i.rootUuid, rootPart]));
+  if (fs === 'xfs') format.push(run(['mkfs.xfs', '-f', '-q', '-m', `uuid=${i.rootUuid}`, rootPart]));
+  if (fs === 'btrfs') {
+    // Subvolumes are made on the top level, mounted at the target root; the mount step binds @ over it
+    // (a second mount of the same btrfs on one mount point is refused with EBUSY; a bind is not).
+    format.push(run(['mkfs.btrfs', '-f', '-q', '-U', i.rootUuid, rootPart]));
+    format.push({ kind: 'mount', source: rootPart, target: root, fstype: 'btrfs' });
+    for (const sv of ['@', '@home', ...(i.swap ? ['@swap'] : [])]) {
+      format.push(run(['btrfs', 'subvolume', 'create', at(`/${sv}`)]));
+    }
+  }
+  step('format', format);
+
+  const mount: Action[] =
+    fs === 'btrfs'
+      ? [
+          { kind: 'mount', source: at('/@'), target: root, bind: true },
+          { kind: 'mount', source: rootPart, target: at('/home'), fstype: 'btrfs', options: ['subvol=@home'] },
+          ...(i.swap ? [{ kind: 'mount', source: rootPart, target: at('/swap'), fstype: 'btrfs', options: ['subvol=@swap'] } as Action] : []),
+        ]
+      : [{ kind: 'mount', source: rootPart, target: root, fstype: fs }];
+  step('mount', mount);
+
+  step('copy', [
+    { kind: 'copy', source: i.sysroot.path, target: root, totalBytes: i.sysroot.sizeBytes, totalFiles: i.sysroot.inodes },
+  ]);
+
+  step('fstab', [
+    {
+      kind: 'write-file',
+      path: at('/etc/fstab'),
+      content: fstabContent({
+        filesystem: fs,
+        rootUuid: i.rootUuid,
+        ...(i.espUuid ? { espUuid: i.espUuid } : {}),
+        ...(i.swap ? { swapFile: i.swap.path } : {}),
+      }),
+    },
+  ]);
+
+  step('hostname', [
+    { kind: 'write-file', path: at('/etc/hostname'), content: `${i.answers.hostname}\n` },
+    { kind: 'write-file', path: at('/etc/hosts'), content: hostsContent(i.answers.hostname) },
+  ]);
+
+  const localeLine = `LANG=${i.locale}\n`;
+  const locale: Action[] = [{ kind: 'write-file', path: at('/etc/locale.conf'), content: localeLine }];
+  if (isDebianLike(i.sysroot.osRelease)) locale.push({ kind: 'write-file', path: at('/etc/default/locale'), content: localeLine });
+  const gen = tools.localeGen === true && needsLocaleGen(i.locale, tools.locales ?? []);
+  if (gen) {
+    locale.push({ kind: 'write-file', path: at('/etc/locale.gen'), content: localeGenLine(i.locale), append: true });
+    locale.push(run(['locale-gen', '--keep-existing'], { chroot: true }));
+  }
+  step('locale', inTarget(locale), WEIGHTS.locale + (gen ? LOCALE_GEN_WEIGHT : 0));
+
+  const tz = i.answers.timezone;
+  step('timezone', [
+    run(['ln', '-sfn', `../usr/share/zoneinfo/${tz}`, at('/etc/localtime')]),
+    { kind: 'write-file', path: at('/etc/timezone'), content: `${tz}\n` },
+  ]);
+
+  step('rtc', [{ kind: 'write-file', path: at('/etc/adjtime'), content: adjtimeContent(i.answers.rtc) }]);
+
+  const u = i.answers.user;
+  const useradd = ['useradd', '-m'];
+  if (u.fullname) useradd.push('-c', u.fullname);
+  if (tools.adminGroups.length) useradd.push('-G', tools.adminGroups.join(','));
+  useradd.push('-s', '/bin/bash', u.name);
+  const user: Action[] = [run(useradd, { chroot: true })];
+  // The secret reaches chpasswd on stdin at run time; the plan only names where it comes from.
+  if (u['password-hash'] !== undefined) {
+    user.push(run(['chpasswd', '-e'], { chroot: true, stdinSecret: { ref: 'user.password-hash', template: `${u.name}:{secret}\n` } }));
+  } else if (u.password !== undefined) {
+    user.push(run(['chpasswd'], { chroot: true, stdinSecret: { ref: 'user.password', template: `${u.name}:{secret}\n` } }));
+  }
+  step('user', inTarget(user));
+
+  // An empty machine-id: systemd makes a fresh one on first boot, so no two installs share it.
+  step('machine-id', [
+    { kind: 'write-file', path: at('/etc/machine-id'), content: '', mode: 0o444 },
+    run(['rm', '-f', at('/var/lib/dbus/machine-id')]),
+  ]);
+
+  if (i.swap) {
+    const file = at(i.swap.path);
+    const make =
+      fs === 'btrfs'
+        ? [run(['btrfs', 'filesystem', 'mkswapfile', '--size', `${i.swap.sizeBytes / MiB}m`, '--uuid', i.swap.uuid, file])]
+        : [
+            run(['fallocate', '-l', String(i.swap.sizeBytes), file]),
+            run(['chmod', '600', file]),
+            run(['mkswap', '-U', i.swap.uuid, file]),
+          ];
+    step('swap', [...make, { kind: 'write-file', path: at('/etc/fstab'), content: swapFstabLine(i.swap.path), append: true }]);
+  }
+
+  if (tools.initramfs && tools.kernels.length > 0) {
+    step('initramfs', inTarget([run(initramfsCommand(tools.initramfs), { chroot: true })]));
+  }
+
+  if (i.grubPlatform) {
+    const efi = i.grubPlatform.endsWith('-efi');
+    const boot: Action[] = [];
+    if (efi) boot.push({ kind: 'mount', source: '{part:esp}', target: at('/boot/efi'), fstype: 'vfat' });
+    const cmds = grubCommands(tools, i.grubPlatform, {
+      disk: i.diskRef,
+      // An image boots elsewhere, and a host without UEFI variables cannot record a boot entry.
+      removable: i.image !== undefined || i.machine.firmware !== 'uefi',
+    });
+    const grub = [run(cmds.install, { chroot: true }), run(cmds.mkconfig, { chroot: true })];
+    const withBinds = inTarget(grub);
+    boot.push(...withBinds.slice(0, withBinds.length - grub.length));
+    if (efi && i.machine.firmware === 'uefi') {
+      boot.push({ kind: 'mount', source: '/sys/firmware/efi/efivars', target: at('/sys/firmware/efi/efivars'), bind: true });
+    }
+    boot.push(...grub);
+    step('bootloader', boot);
+  }
+
+  step('log', [{ kind: 'save-log', path: i.logPath }]);
+  step('unmount', [{ kind: 'release' }]);
+  return steps;
+}
