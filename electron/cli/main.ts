@@ -1,0 +1,218 @@
+// `livekit`: the command line QA scripts and the demo use (issue #2 fixes its commands, flags and exit codes).
+//   0 done · 1 install failed (cleaned up) · 2 invalid input, answer file or medium config · 3 target refused · 130 cancelled
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { TFunction } from 'i18next';
+import { engineI18n } from '../engine/i18n.ts';
+import { EXIT, prepareInstall, runInstall, type Prepared } from '../engine/install.ts';
+import { loadAnswersFile, AnswersFileError } from '../engine/answers/load.ts';
+import { validateAnswers } from '../engine/answers/validate.ts';
+import { answersJsonSchema } from '../engine/answers/json-schema.ts';
+import { collectMachineFacts } from '../engine/disks/collect.ts';
+import { refusalsFor } from '../engine/disks/safety.ts';
+import { listSysroots } from '../engine/medium/sysroots.ts';
+import { MediumConfigError } from '../engine/medium/config.ts';
+import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
+import type { InstallEvent } from '../engine/run/events.ts';
+import { parseCliArgs, UsageError, type CliArgs } from './args.ts';
+import { cliLanguage } from './language.ts';
+import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine } from './render.ts';
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+const jsonLine = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+async function readCmdline(file: string | undefined): Promise<string> {
+  const path = file ?? '/proc/cmdline';
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (e) {
+    if (file) throw new UsageError('error.cmdlineFile', { file, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    return '';
+  }
+}
+
+function sourceOpts(a: CliArgs) {
+  return { ...(a.medium ? { mediumDir: a.medium } : {}), ...(a.sysroots ? { sysrootsDir: a.sysroots } : {}) };
+}
+
+async function cmdSysroots(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  // Titles in the language the CLI speaks.
+  const sysroots = await listSysroots({ ...sourceOpts(a), lang: cliLanguage(process.env, cmdline), machine });
+  if (a.json) jsonLine(sysroots);
+  else if (sysroots.length === 0) out(t('cli:sysroots.none'));
+  else sysrootLines(t, sysroots).forEach(out);
+  return EXIT.ok;
+}
+
+async function cmdDisks(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  const disks = machine.disks.map((disk) => ({ disk, refusals: refusalsFor(disk, machine, null) }));
+  if (a.json) jsonLine(disks);
+  else if (disks.length === 0) out(t('cli:disks.none'));
+  else diskLines(t, disks).forEach(out);
+  return EXIT.ok;
+}
+
+async function cmdValidate(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const raw = await loadAnswersFile(a.config!);
+  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  const sysroots = await listSysroots({ ...sourceOpts(a), lang: 'en', machine });
+  const v = validateAnswers(raw, { sysroots, cmdline });
+  if (v.ok) {
+    out(t('cli:validate.ok', { file: a.config }));
+    return EXIT.ok;
+  }
+  err(t('cli:validate.problems', { file: a.config, count: v.problems.length }));
+  v.problems.forEach((p) => err(problemLine(t, p)));
+  return EXIT.invalid;
+}
+
+function reportNotPrepared(a: CliArgs, t: TFunction, p: Extract<Prepared, { ok: false }>): number {
+  if (a.json) {
+    jsonLine({ type: p.exitCode === EXIT.refused ? 'refused' : 'invalid', exitCode: p.exitCode, problems: p.problems, refusals: p.refusals });
+    return p.exitCode;
+  }
+  if (p.problems.length > 0) {
+    err(t('cli:validate.problems', { file: a.config, count: p.problems.length }));
+    p.problems.forEach((x) => err(problemLine(t, x)));
+  }
+  if (p.refusals.some((r) => r.refusals.length > 0)) refusalLines(t, p.refusals).forEach(err);
+  return p.exitCode;
+}
+
+async function prepare(a: CliArgs, cmdline: string): Promise<Prepared> {
+  const raw = await loadAnswersFile(a.config!);
+  return prepareInstall(raw, { ...sourceOpts(a), cmdline, ...(a.log ? { logPath: a.log } : {}) });
+}
+
+async function cmdPlan(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const p = await prepare(a, cmdline);
+  if (!p.ok) return reportNotPrepared(a, t, p);
+  if (a.json) jsonLine(p.plan);
+  else planLines(t, p.plan).forEach(out);
+  return EXIT.ok;
+}
+
+/** Names what will be erased and asks; Ctrl-C at the prompt counts as cancelling. */
+async function confirm(t: TFunction, p: Extract<Prepared, { ok: true }>): Promise<'yes' | 'no' | 'cancelled'> {
+  err(t('cli:confirm.header'));
+  erasedTargets(p.plan).forEach((d) => err(targetLine(t, d)));
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const ac = new AbortController();
+  rl.on('SIGINT', () => ac.abort());
+  try {
+    const answer = (await rl.question(t('cli:confirm.ask'), { signal: ac.signal })).trim().toLowerCase();
+    return t('cli:confirm.yesWords').split(',').includes(answer) ? 'yes' : 'no';
+  } catch {
+    return 'cancelled';
+  } finally {
+    rl.close();
+  }
+}
+
+async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  // A signal before the executor starts has nothing to clean up; during the install it cancels.
+  const ac = new AbortController();
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const p = await prepare(a, cmdline);
+    if (!p.ok) return reportNotPrepared(a, t, p);
+    if (!a.yes) {
+      if (!process.stdin.isTTY) {
+        err(t('cli:error.notTty'));
+        erasedTargets(p.plan).forEach((d) => err(targetLine(t, d)));
+        return EXIT.invalid;
+      }
+      const answer = await confirm(t, p);
+      if (answer !== 'yes') {
+        err(t('cli:confirm.declined'));
+        return answer === 'cancelled' ? EXIT.cancelled : EXIT.invalid;
+      }
+    }
+    if (signalled) return EXIT.cancelled;
+    if (process.getuid?.() !== 0) {
+      err(t('cli:error.notRoot'));
+      return EXIT.failed;
+    }
+    const printer = new EventPrinter(t, !!process.stdout.isTTY);
+    const onEvent = a.json
+      ? (e: InstallEvent) => jsonLine(e)
+      : (e: InstallEvent) => {
+          const s = printer.print(e);
+          if (s) (e.type === 'error' ? process.stderr : process.stdout).write(s);
+        };
+    const r = await runInstall(p, { onEvent, signal: ac.signal });
+    return r.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let t: TFunction = engineI18n(cliLanguage(process.env, '')).t;
+  try {
+    const a = parseCliArgs(argv);
+    if ('help' in a) {
+      out(t('cli:usage'));
+      return EXIT.ok;
+    }
+    if (a.command === 'serve') {
+      const { runServe } = await import('./serve.ts');
+      return await runServe(a.rest);
+    }
+    const cmdline = await readCmdline(a.cmdlineFile);
+    t = engineI18n(cliLanguage(process.env, cmdline)).t;
+    switch (a.command) {
+      case 'schema':
+        out(JSON.stringify(answersJsonSchema(), null, 2));
+        return EXIT.ok;
+      case 'sysroots':
+        return await cmdSysroots(a, t, cmdline);
+      case 'disks':
+        return await cmdDisks(a, t, cmdline);
+      case 'validate':
+        return await cmdValidate(a, t, cmdline);
+      case 'plan':
+        return await cmdPlan(a, t, cmdline);
+      case 'install':
+        return await cmdInstall(a, t, cmdline);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(t(`cli:${e.key}`, e.params));
+      err(t('cli:usageHint'));
+      return EXIT.invalid;
+    }
+    if (e instanceof AnswersFileError) {
+      err(t('cli:error.answersFile', { file: e.file, line: e.line, reason: e.reason }));
+      return EXIT.invalid;
+    }
+    if (e instanceof MediumConfigError || e instanceof SysrootsJsonError) {
+      err(t('cli:error.medium', { message: e.message }));
+      return EXIT.invalid;
+    }
+    err(t('cli:error.internal', { message: (e as Error).stack ?? String(e) }));
+    return EXIT.failed;
+  }
+}
+
+// Run when executed (bin/livekit), not when imported by tests.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/electron\//, '/electron/'))) {
+  main(process.argv.slice(2)).then(
+    // Exit explicitly once output is flushed: library timers (systeminformation) must not keep us alive.
+    (code) => process.stdout.write('', () => process.exit(code)),
+    (e: unknown) => {
+      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

@@ -1,0 +1,133 @@
+// The one orchestration of an install, used by the CLI (and meant for the UI service):
+// answers → validated answers + machine facts + sysroot → Plan (or problems / refusals with the exit code),
+// then the executor. Effects are gathered here; the decisions stay in the pure planner and validators.
+import { randomUUID } from 'node:crypto';
+import { rmdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Answers } from './answers/schema.ts';
+import type { MachineFacts, Refusal, SysrootInfo } from './facts.ts';
+import type { Plan } from './plan/types.ts';
+import type { InstallEvent } from './run/events.ts';
+import type { Problem } from './answers/validate.ts';
+import { validateAnswers } from './answers/validate.ts';
+import { localeFromCmdline } from './answers/locale.ts';
+import { collectMachineFacts } from './disks/collect.ts';
+import { describeImage } from './disks/image.ts';
+import { listSysroots } from './medium/sysroots.ts';
+import { plan as makePlan } from './plan/plan.ts';
+import { execute, type ExecuteResult, type Secrets } from './run/executor.ts';
+import { ExecaRunner, type CommandRunner } from './run/runner.ts';
+import type { Copier } from './run/copier.ts';
+
+/** Exit codes of `livekit` (issue #2): QA's scripts depend on them. */
+export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, cancelled: 130 } as const;
+
+export interface PrepareOptions {
+  mediumDir?: string;
+  sysrootsDir?: string;
+  /** The kernel command line (from /proc/cmdline or --cmdline-file). */
+  cmdline: string;
+  /** Language for sysroot titles; default from LANG= on the cmdline. */
+  lang?: string;
+  /** Where the engine's own log goes (beside the engine); the plan copies it into the target. */
+  logPath?: string;
+  /** Parent directory of the target root mount point (default: the system's temp dir). */
+  targetBase?: string;
+  /** Machine facts already collected (tests, the service); collected here otherwise. */
+  machine?: MachineFacts;
+}
+
+export type Prepared =
+  | {
+      ok: true;
+      exitCode: 0;
+      answers: Answers;
+      machine: MachineFacts;
+      sysroot: SysrootInfo;
+      plan: Plan;
+      secrets: Secrets;
+      logPath: string;
+    }
+  | {
+      ok: false;
+      /** 2: invalid answers or medium; 3: a target refused by a safety rule. */
+      exitCode: 2 | 3;
+      problems: Problem[];
+      refusals: { disk: string; refusals: Refusal[] }[];
+    };
+
+/** Where the log ends up in the installed system (issue #2). */
+export const TARGET_LOG_PATH = '/var/log/livekit-installer.log';
+
+export function defaultLogPath(): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = process.getuid?.() === 0 ? '/var/log/livekit' : join(tmpdir(), 'livekit');
+  return join(dir, `install-${stamp}.log`);
+}
+
+function secretsOf(answers: Answers): Secrets {
+  const s: Secrets = {};
+  if (answers.user.password !== undefined) s.password = answers.user.password;
+  if (answers.user['password-hash'] !== undefined) s.passwordHash = answers.user['password-hash'];
+  return s;
+}
+
+/** An image file named as the target (or the disk holding an existing partition) joins the machine's disks. */
+async function withTargetImage(machine: MachineFacts, raw: unknown): Promise<MachineFacts> {
+  const disk = (raw as { target?: { disk?: unknown } } | null)?.target?.disk;
+  if (typeof disk !== 'string' || machine.disks.some((d) => d.path === disk)) return machine;
+  const st = await stat(disk).catch(() => null);
+  if (!st?.isFile()) return machine;
+  return { ...machine, disks: [...machine.disks, await describeImage(disk)] };
+}
+
+export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promise<Prepared> {
+  const base = opts.machine ?? (await collectMachineFacts({ cmdline: opts.cmdline, ...(opts.mediumDir ? { mediumDir: opts.mediumDir } : {}) }));
+  const machine = await withTargetImage(base, raw);
+  const lang = opts.lang ?? localeFromCmdline(opts.cmdline) ?? 'en';
+  const sysroots = await listSysroots({
+    ...(opts.sysrootsDir ? { sysrootsDir: opts.sysrootsDir } : {}),
+    ...(opts.mediumDir ? { mediumDir: opts.mediumDir } : {}),
+    lang,
+    machine,
+  });
+  const v = validateAnswers(raw, { sysroots, cmdline: opts.cmdline });
+  if (!v.ok) return { ok: false, exitCode: EXIT.invalid, problems: v.problems, refusals: [] };
+  const sysroot = sysroots.find((s) => s.name === v.answers.variant);
+  if (!sysroot) {
+    // validateAnswers already refuses unknown variants; this guards the lookup.
+    const problem: Problem = { path: 'variant', code: 'variant.unknown', params: { variant: v.answers.variant, installable: '' }, message: `unknown variant ${v.answers.variant}` };
+    return { ok: false, exitCode: EXIT.invalid, problems: [problem], refusals: [] };
+  }
+  const logPath = opts.logPath ?? defaultLogPath();
+  const targetRoot = join(opts.targetBase ?? tmpdir(), `livekit-target-${randomUUID().slice(0, 8)}`);
+  const r = makePlan(v.answers, machine, sysroot, { targetRoot, newUuid: () => randomUUID(), logPath: TARGET_LOG_PATH });
+  if (!r.ok) {
+    const refused = r.refusals.some((x) => x.refusals.length > 0);
+    return { ok: false, exitCode: refused ? EXIT.refused : EXIT.invalid, problems: r.problems, refusals: r.refusals };
+  }
+  return { ok: true, exitCode: 0, answers: v.answers, machine, sysroot, plan: r.plan, secrets: secretsOf(v.answers), logPath };
+}
+
+export interface RunInstallOptions {
+  onEvent: (e: InstallEvent) => void;
+  signal?: AbortSignal;
+  runner?: CommandRunner;
+  copier?: Copier;
+}
+
+/** Runs a prepared plan; the target's mount point is removed afterwards when it is empty. */
+export async function runInstall(prepared: Extract<Prepared, { ok: true }>, opts: RunInstallOptions): Promise<ExecuteResult & { exitCode: number }> {
+  const r = await execute(prepared.plan, {
+    runner: opts.runner ?? new ExecaRunner(),
+    secrets: prepared.secrets,
+    onEvent: opts.onEvent,
+    logFile: prepared.logPath,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.copier ? { copier: opts.copier } : {}),
+  });
+  await rmdir(prepared.plan.targetRoot).catch(() => {}); // only succeeds when empty, i.e. unmounted
+  const exitCode = r.ok ? EXIT.ok : r.cancelled ? EXIT.cancelled : EXIT.failed;
+  return { ...r, exitCode };
+}

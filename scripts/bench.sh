@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark of the project, figures written to bench/RESULTS-*.md.
+#   bench.sh            the copy stage (bench/copy.ts), then every other bench/*.sh
+#   bench.sh copy       the copy stage only
+# The copy bench's size is tunable: LIVEKIT_BENCH_FILES (default 100000), LIVEKIT_BENCH_ROUNDS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (loop devices, mounts)" >&2; exit 1; }
+what=${1:-all}
+case $what in
+  copy | all) ;;
+  *) echo "usage: $0 [copy|all]" >&2; exit 2 ;;
+esac
+
+echo "== copy stage (bench/copy.ts)"
+node --import tsx bench/copy.ts
+
+[ "$what" = all ] || exit 0
+for b in bench/*.sh; do
+  [ -f "$b" ] || continue
+  echo "== $b"
+  bash "$b"
+done

@@ -1,0 +1,28 @@
+// Runs the real `./bin/livekit` as QA does.
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { InstallEvent } from '../../electron/engine/run/events.ts';
+
+export const BIN = join(new URL('../../bin/livekit', import.meta.url).pathname);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; stdin: 'ignore'; env: Record<string, string> }> {
+  return execa(BIN, args, { reject: false, stdin: 'ignore', env: { LANG: 'C.UTF-8', ...env } });
+}
+
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const r = await spawnCli(args, env);
+  return { code: r.exitCode ?? 128, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+export function jsonEvents(stdout: string): InstallEvent[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as InstallEvent);
+}

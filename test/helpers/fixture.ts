@@ -1,0 +1,58 @@
+// The test fixture medium (test/fixtures/sysroot/build.sh), built once per recipe and cached, and its
+// sysroots composed from real squashfs layers with overlay mounts that are always released.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, renameSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export const FIXTURE_DIR = new URL('../fixtures/sysroot/', import.meta.url).pathname;
+const CACHE = '/var/cache/livekit-test';
+
+function recipeHash(extra: string): string {
+  const h = createHash('sha256');
+  for (const f of ['build.sh']) h.update(readFileSync(join(FIXTURE_DIR, f)));
+  h.update(extra);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Builds (or reuses) the fixture medium; returns the medium directory (holding livekit/). */
+export async function fixtureMedium(opts: { big?: number } = {}): Promise<string> {
+  const key = `fixture-${recipeHash(`big=${opts.big ?? 0}`)}`;
+  const dir = join(CACHE, key);
+  if (existsSync(join(dir, 'medium', 'livekit', 'sysroots.json'))) return join(dir, 'medium');
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, `${key}.tmp-`));
+  try {
+    const args = [join(FIXTURE_DIR, 'build.sh'), tmp, ...(opts.big ? ['--big', String(opts.big)] : [])];
+    await execa('bash', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return join(dir, 'medium');
+}
+
+export interface Composed {
+  medium: string;
+  /** Holds one read-only directory per sysroot (`base`, `desktop`). */
+  sysroots: string;
+  release(): Promise<void>;
+}
+
+/** Mounts the medium's layers and composes its sysroots under a fresh temp dir. */
+export async function composeFixture(medium: string): Promise<Composed> {
+  const run = mkdtempSync('/tmp/lk-run-');
+  const compose = join(FIXTURE_DIR, 'compose.sh');
+  const release = async () => {
+    await execa('bash', [compose, 'umount', run]);
+    rmSync(run, { recursive: true, force: true });
+  };
+  try {
+    await execa('bash', [compose, 'mount', medium, run]);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return { medium, sysroots: join(run, 'sysroots'), release };
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { engineI18n, LOCALES_DIR } from '../../electron/engine/i18n.ts';
+import { EventPrinter, erasedTargets, problemLine, refusalLines } from '../../electron/cli/render.ts';
+import type { Plan } from '../../electron/engine/plan/types.ts';
+
+function keys(o: unknown, prefix = ''): string[] {
+  return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => (typeof v === 'object' && v ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+describe('cli translations', () => {
+  it('en, zh-CN and zh-TW have the same keys', () => {
+    const en = keys(JSON.parse(readFileSync(`${LOCALES_DIR}/en/cli.json`, 'utf8'))).sort();
+    for (const lng of ['zh-CN', 'zh-TW']) expect(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/${lng}/cli.json`, 'utf8'))).sort()).toEqual(en);
+  });
+  it('every key the CLI code uses exists', () => {
+    const src = ['main.ts', 'render.ts', 'args.ts'].map((f) => readFileSync(new URL(`../../electron/cli/${f}`, import.meta.url), 'utf8')).join('\n');
+    const en = new Set(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/en/cli.json`, 'utf8'))));
+    const used = [...src.matchAll(/'cli:([\w.]+)'/g)].map((m) => m[1]!);
+    used.push(...[...src.matchAll(/UsageError\('([\w.]+)'/g)].map((m) => m[1]!));
+    expect(used.length).toBeGreaterThan(20);
+    expect(used.filter((k) => !en.has(k))).toEqual([]);
+    expect([...en].filter((k) => !used.includes(k))).toEqual([]);
+  });
+});
+
+describe('render', () => {
+  const t = engineI18n('en').t;
+  it('renders a validation problem with its translated message, falling back to English', () => {
+    expect(problemLine(t, { path: 'hostname', code: 'no.such.key', message: 'bad host' })).toBe('  hostname: bad host');
+  });
+  it('renders refusals per disk', () => {
+    const lines = refusalLines(t, [{ disk: '/dev/sdb', refusals: [{ code: 'read-only' }] }]);
+    expect(lines[0]).toBe('The target is refused:');
+    expect(lines[1]).toMatch(/^ {2}\/dev\/sdb: /);
+  });
+  it('names the erased disk, or the formatted partitions', () => {
+    const base = { partitions: [{ role: 'root', device: '/dev/sdb2', format: 'ext4', mountpoint: '/' }, { role: 'esp', device: '/dev/sdb1', mountpoint: '/boot/efi' }] } as unknown as Plan;
+    expect(erasedTargets(base)).toEqual([{ path: '/dev/sdb2' }]);
+    expect(erasedTargets({ ...base, erase: { path: '/dev/sdc', model: 'Disk', sizeBytes: 5, image: false } })).toEqual([{ path: '/dev/sdc', model: 'Disk', sizeBytes: 5 }]);
+  });
+  it('prints progress in place on a terminal and each 10 % elsewhere', () => {
+    const p = (percent: number) => ({ type: 'progress' as const, step: 'copy' as const, bytes: 1, total: 2, rate: 3, eta: 4, percent });
+    const tty = new EventPrinter(t, true);
+    expect(tty.print(p(1))).toMatch(/^\r\x1b\[K/);
+    const plain = new EventPrinter(t, false);
+    expect(plain.print(p(1))).toMatch(/\n$/);
+    expect(plain.print(p(5))).toBe('');
+    expect(plain.print(p(12))).toMatch(/12\.0 %/);
+    expect(plain.print({ type: 'step', step: 'copy', label: 'plan:step.copy', index: 4, count: 14, state: 'start' })).toMatch(/^\[5\/14\] /);
+  });
+  it('prints an error with the command and the stderr tail', () => {
+    const s = new EventPrinter(t, false).print({ type: 'error', step: 'copy', message: 'rsync exited with code 11', command: ['rsync', '-a'], stderrTail: 'No space left on device\n' });
+    expect(s).toContain('"copy"');
+    expect(s).toContain('rsync -a');
+    expect(s).toContain('No space left on device');
+  });
+});
