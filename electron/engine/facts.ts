@@ -46,6 +46,8 @@ export interface TargetTools {
   chpasswd: boolean;
   /** Groups that exist in the sysroot and mean "administrator" (wheel, sudo). */
   adminGroups: string[];
+  /** The login shell for the new account: bash when the sysroot has it, else /bin/sh. */
+  loginShell?: string;
   /** User names that already exist in the sysroot's /etc/passwd. */
   existingUsers: string[];
   /** `locale-gen` exists in the sysroot (Debian-like); absent: unknown, no generation planned. */

@@ -78,6 +78,7 @@ beforeAll(() => {
   put(join(d, 'usr/share/demo/os-release'), 'NAME="Demo OS"\nPRETTY_NAME="Demo OS 1 (Desktop)"\nID=demo\nVERSION_ID=1\n');
   link('/lib/../share/demo/os-release', join(d, 'etc/os-release')); // absolute; /lib → usr/lib, so /lib/.. is /usr
   put(join(d, 'usr/bin/busybox'), 'ELF');
+  put(join(d, 'usr/bin/bash'), 'ELF'); // found as /bin/bash through the bin → usr/bin link
   put(join(d, 'usr/bin/dracut'), '#!/bin/sh\n');
   put(join(d, 'usr/sbin/grub-install'), 'ELF');
   put(join(d, 'usr/sbin/useradd'), 'ELF');
@@ -177,6 +178,7 @@ describe('listSysroots on real trees', () => {
       useradd: true,
       chpasswd: true,
       adminGroups: ['sudo'],
+      loginShell: '/bin/bash',
       existingUsers: ['root', 'daemon', 'bob'],
       localeGen: true,
       locales: ['C.utf8', 'en_US.utf8', 'zh_CN.utf8'],
@@ -189,11 +191,12 @@ describe('listSysroots on real trees', () => {
       useradd: false,
       chpasswd: false,
       adminGroups: ['wheel'],
+      loginShell: '/bin/sh',
       existingUsers: [],
       localeGen: false,
       locales: [],
     });
-    expect(list.find((s) => s.name === 'base')!.tools).toEqual({ grubPlatforms: [], kernels: [], useradd: false, chpasswd: false, adminGroups: [], existingUsers: [], localeGen: false, locales: [] });
+    expect(list.find((s) => s.name === 'base')!.tools).toEqual({ grubPlatforms: [], kernels: [], useradd: false, chpasswd: false, adminGroups: [], loginShell: '/bin/sh', existingUsers: [], localeGen: false, locales: [] });
   });
 
   it('lists sysroots from the directories alone without a medium config', async () => {

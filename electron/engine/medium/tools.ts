@@ -55,6 +55,7 @@ export async function detectTools(root: string): Promise<TargetTools> {
     useradd: await hasCommand(root, 'useradd'),
     chpasswd: await hasCommand(root, 'chpasswd'),
     adminGroups: ADMIN_GROUPS.filter((g) => groups.includes(g)),
+    loginShell: (await existsInRoot(root, 'bin/bash')) ? '/bin/bash' : '/bin/sh',
     existingUsers: namesOf(await readTextInRoot(root, 'etc/passwd')),
     localeGen: await hasCommand(root, 'locale-gen'),
     locales: await compiledLocales(root),

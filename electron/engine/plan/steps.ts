@@ -169,7 +169,7 @@ export function buildSteps(i: StepInput): Step[] {
   const useradd = ['useradd', '-m'];
   if (u.fullname) useradd.push('-c', u.fullname);
   if (tools.adminGroups.length) useradd.push('-G', tools.adminGroups.join(','));
-  useradd.push('-s', '/bin/bash', u.name);
+  useradd.push('-s', tools.loginShell ?? '/bin/bash', u.name);
   const user: Action[] = [run(useradd, { chroot: true })];
   // The secret reaches chpasswd on stdin at run time; the plan only names where it comes from.
   if (u['password-hash'] !== undefined) {
