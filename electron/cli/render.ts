@@ -9,7 +9,8 @@ import { formatSize } from '../engine/answers/size.ts';
 type T = TFunction;
 
 export function problemLine(t: T, p: Problem): string {
-  const key = `validation:${p.code}`;
+  // Validation codes are bare keys of `validation`; the planner's carry their namespace (`plan:problem.*`).
+  const key = p.code.includes(':') ? p.code : `validation:${p.code}`;
   const msg = t(key, { ...p.params, defaultValue: p.message });
   return t('cli:problem', { path: p.path || '-', message: msg });
 }

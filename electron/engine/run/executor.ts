@@ -10,6 +10,7 @@ import { RsyncCopier, type Copier } from './copier.ts';
 import { partitionDevices, resolvePlaceholders } from './placeholders.ts';
 import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
+import { confinedWritePath } from './target-path.ts';
 
 export interface Secrets {
   password?: string;
@@ -242,8 +243,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
         return;
       }
       case 'write-file': {
-        const path = res(a.path);
-        mkdirSync(dirname(path), { recursive: true });
+        const path = confinedWritePath(plan.targetRoot, res(a.path), a.append ? 'append' : 'write');
         const content = res(a.content);
         if (a.append) appendFileSync(path, content);
         else writeFileSync(path, content);
