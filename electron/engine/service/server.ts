@@ -1,0 +1,124 @@
+// The engine service: one loopback HTTP server that serves the renderer and the tRPC WebSocket.
+// Every request and upgrade must carry the token and come from the service's own origin.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import { checkRequest, newToken } from './auth.ts';
+import { contentSecurityPolicy, SECURITY_HEADERS } from './csp.ts';
+import { EventHub } from './hub.ts';
+import { InstallController } from './installs.ts';
+import type { EnginePort } from './port.ts';
+import { appRouter } from './router.ts';
+import { staticFile } from './static.ts';
+
+export interface ServiceOptions {
+  engine: EnginePort;
+  /** Directory of the built renderer (index.html + assets). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface RunningService {
+  origin: string;
+  /** The URL to open: origin + `/?token=`. Print it once, never log it elsewhere. */
+  url: string;
+  token: string;
+  hub: EventHub;
+  installs: InstallController;
+  close(): Promise<void>;
+}
+
+function facts(req: IncomingMessage, upgrade: boolean) {
+  const h = req.headers;
+  return { url: req.url ?? '/', host: h.host, origin: h.origin, cookie: h.cookie, upgrade };
+}
+
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const token = opts.token ?? newToken();
+  const hub = new EventHub();
+  const installs = new InstallController(opts.engine, hub);
+  let origin = '';
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const verdict = checkRequest(facts(req, false), { token, origin });
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+      if (!verdict.ok) {
+        res.writeHead(verdict.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${verdict.status}: ${verdict.reason}\n`);
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end();
+        return;
+      }
+      const url = new URL(req.url ?? '/', origin);
+      if (verdict.setCookie) {
+        // Drop the token from the address bar once the cookie holds it.
+        url.searchParams.delete('token');
+        res.writeHead(303, { 'Set-Cookie': verdict.setCookie, Location: url.pathname + url.search, 'Cache-Control': 'no-store' }).end();
+        return;
+      }
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
+      const file = await staticFile(opts.rendererDir, url.pathname);
+      if (!file) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': file.type,
+        'Content-Security-Policy': contentSecurityPolicy(origin),
+        'Cache-Control': url.pathname.startsWith('/assets/') ? 'max-age=31536000, immutable' : 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  const handler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: () => ({ engine: opts.engine, hub, installs }),
+    keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const verdict = checkRequest(facts(req, true), { token, origin });
+    if (!verdict.ok || new URL(req.url ?? '/', origin).pathname !== '/trpc') {
+      const status = verdict.ok ? '404 Not Found' : verdict.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+
+  return {
+    origin,
+    url: `${origin}/?token=${token}`,
+    token,
+    hub,
+    installs,
+    async close() {
+      installs.cancel();
+      await installs.current;
+      handler.broadcastReconnectNotification();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

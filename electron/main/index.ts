@@ -1,0 +1,41 @@
+// The Electron entry: the only main-process file that imports `electron`. Everything it decides comes from
+// the plain modules beside it (window options, navigation rules, engine launch), tested without Electron.
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { contentSecurityPolicy } from '../engine/service/csp.ts';
+import { engineCommand, launchEngine, launchFailureMessage, type LaunchedEngine } from './engine-launch.ts';
+import { DENY_WINDOW, allowPermission, isAllowedNavigation } from './navigation.ts';
+import { isLiveInstallerSession, windowOptions } from './window.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let engine: LaunchedEngine | null = null;
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const livekit = process.env.LIVEKIT_BIN ? [process.env.LIVEKIT_BIN] : ['/usr/bin/livekit'];
+  try {
+    engine = await launchEngine(engineCommand({ isRoot: process.getuid?.() === 0, livekit, demo: process.argv.includes('--demo') }));
+  } catch (e) {
+    dialog.showErrorBox('LiveKit Installer', launchFailureMessage(e));
+    app.exit(1);
+    return;
+  }
+  const origin = engine.origin;
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(allowPermission(permission)));
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(origin)] } });
+  });
+  const win = new BrowserWindow(windowOptions({ liveSession: isLiveInstallerSession(process.env), preloadPath: join(here, '..', 'preload', 'index.cjs'), engine }));
+  win.webContents.setWindowOpenHandler(() => DENY_WINDOW);
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, origin)) event.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(engine.url);
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => engine?.stop());
+void main();

@@ -1,0 +1,48 @@
+// The installer window's options: full screen in the Live installer session, a normal window elsewhere;
+// always isolated, sandboxed and without Node in the renderer.
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+/** The Live medium's installer session sets LIVEKIT_INSTALLER_SESSION=1 (its session file exports it). */
+export function isLiveInstallerSession(env: NodeJS.ProcessEnv): boolean {
+  return env.LIVEKIT_INSTALLER_SESSION === '1' || env.XDG_SESSION_DESKTOP === 'livekit-installer';
+}
+
+export interface WindowInputs {
+  liveSession: boolean;
+  preloadPath: string;
+  engine: { url: string; token: string };
+}
+
+/** Arguments the preload reads from process.argv (the only way into a sandboxed preload). */
+export function preloadArguments(engine: { url: string; token: string }): string[] {
+  return [`--livekit-engine=${new URL(engine.url).origin}`, `--livekit-token=${engine.token}`];
+}
+
+export function windowOptions(i: WindowInputs): BrowserWindowConstructorOptions {
+  return {
+    width: 1100,
+    height: 800,
+    minWidth: 800,
+    minHeight: 600,
+    title: 'LiveKit Installer',
+    show: false,
+    fullscreen: i.liveSession,
+    // In the Live session nothing else should cover or replace the installer.
+    kiosk: false,
+    autoHideMenuBar: true,
+    backgroundColor: '#f5f7fa',
+    webPreferences: {
+      preload: i.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      additionalArguments: preloadArguments(i.engine),
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The wizard shell: header (title, language switch, export answers), the current page, the install stream.
+import { useEffect, useRef } from 'react';
+import { Button } from 'react-aria-components';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import type { i18n as I18n } from 'i18next';
+import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem } from '../electron/api.ts';
+import { LanguageSelect } from './components/LanguageSelect.tsx';
+import { saveFile } from './components/save.ts';
+import { languageOfLocale } from './i18n.ts';
+import { buildAnswers } from './store/derive.ts';
+import { useStore, wizardFields } from './store/index.ts';
+import { DiskPage } from './steps/DiskPage.tsx';
+import { DonePage } from './steps/DonePage.tsx';
+import { FailedPage } from './steps/FailedPage.tsx';
+import { LanguagePage } from './steps/LanguagePage.tsx';
+import { ProgressPage } from './steps/ProgressPage.tsx';
+import { SummaryPage } from './steps/SummaryPage.tsx';
+import { UserPage } from './steps/UserPage.tsx';
+import { VariantPage } from './steps/VariantPage.tsx';
+
+
+/** What the app needs from the engine; the real one is the tRPC client (main.tsx), tests pass their own. */
+export interface Api {
+  facts(input: { lang: string; variant?: string; swap?: string }): Promise<UiFacts>;
+  validate(answers: Record<string, unknown>): Promise<UiProblem[]>;
+  plan(answers: Record<string, unknown>): Promise<PlanOutcome>;
+  install(answers: Record<string, unknown>): Promise<{ started: boolean; problems?: UiProblem[] }>;
+  retry(): Promise<unknown>;
+  reboot(): Promise<{ rebooting: boolean }>;
+  subscribe(onMessage: (m: ServiceMessage) => void): () => void;
+}
+
+function Wizard({ api }: { api: Api }) {
+  const { t, i18n } = useTranslation();
+  const page = useStore((s) => s.page);
+  const language = useStore((s) => s.language);
+  const variant = useStore((s) => s.variant);
+  const swap = useStore((s) => s.disk.swap === 'size' ? s.disk.swapSize : s.disk.swap);
+  const facts = useStore((s) => s.facts);
+  const factsError = useStore((s) => s.factsError);
+  const skipLanguage = !!facts?.cmdlineLocale;
+
+  useEffect(() => {
+    if (i18n.language !== language) void i18n.changeLanguage(language);
+    document.documentElement.lang = language;
+  }, [language, i18n]);
+
+  // Facts (titles in the language, refusals for the variant's size) are re-read when those change; a swap size
+  // being typed is waited for briefly instead of re-reading the disks on every key.
+  const lastSwap = useRef(swap);
+  useEffect(() => {
+    const typing = swap !== lastSwap.current;
+    lastSwap.current = swap;
+    let live = true;
+    const load = () =>
+      api
+        .facts({ lang: language, ...(variant ? { variant } : {}), swap })
+        .then((f) => live && useStore.getState().setFacts(f))
+        .catch((e: unknown) => live && useStore.getState().setFactsError(e instanceof Error ? e.message : String(e)));
+    const timer = typing ? setTimeout(load, 300) : (void load(), undefined);
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api, language, variant, swap]);
+
+  // The kernel command line's LANG= (GRUB's choice) sets the language and skips its page, once.
+  const cmdlineLocale = facts?.cmdlineLocale;
+  useEffect(() => {
+    if (!cmdlineLocale) return;
+    const s = useStore.getState();
+    if (s.page === 'language') {
+      s.setLanguage(languageOfLocale(cmdlineLocale));
+      s.go('variant');
+    }
+  }, [cmdlineLocale]);
+
+  // Preselect the recommended (else the first) installable variant.
+  useEffect(() => {
+    if (!facts || useStore.getState().variant) return;
+    const installable = facts.sysroots.filter((s) => s.installable);
+    const pick = installable.find((s) => s.recommended) ?? installable[0];
+    if (pick) useStore.getState().setVariant(pick.name);
+  }, [facts]);
+
+  useEffect(() => api.subscribe((m) => useStore.getState().apply(m)), [api]);
+
+  const exportAnswers = () => saveFile('livekit-answers.json', JSON.stringify(buildAnswers(wizardFields(useStore.getState()), false), null, 2) + '\n', 'application/json');
+
+  return (
+    <div className="app">
+      <header className="header">
+        <span className="brand">{t('app.title')}</span>
+        {facts?.demo && <span className="badge demo">{t('app.demo')}</span>}
+        <span className="spacer" />
+        {page !== 'progress' && (
+          <Button className="button secondary" onPress={exportAnswers}>
+            {t('header.export')}
+          </Button>
+        )}
+        <LanguageSelect />
+      </header>
+      <main className="main">
+        {factsError && <p role="alert" className="problems">{t('app.factsError', { error: factsError })}</p>}
+        {/* The language page needs no facts: it shows at once (and is skipped when they bring LANG=). */}
+        {page === 'language' && <LanguagePage />}
+        {!facts && !factsError && page !== 'language' && <p role="status">{t('app.loading')}</p>}
+        {facts && page === 'variant' && <VariantPage validate={api.validate} skipLanguage={skipLanguage} />}
+        {facts && page === 'disk' && <DiskPage validate={api.validate} />}
+        {facts && page === 'user' && <UserPage validate={api.validate} />}
+        {facts && page === 'summary' && <SummaryPage planFn={api.plan} installFn={api.install} />}
+        {page === 'progress' && <ProgressPage />}
+        {page === 'done' && <DonePage rebootFn={api.reboot} />}
+        {page === 'failed' && <FailedPage retryFn={api.retry} />}
+      </main>
+    </div>
+  );
+}
+
+export function App({ api, i18n }: { api: Api; i18n: I18n }) {
+  return (
+    <I18nextProvider i18n={i18n}>
+      <Wizard api={api} />
+    </I18nextProvider>
+  );
+}

@@ -1,0 +1,21 @@
+import { createRoot } from 'react-dom/client';
+import { App, type Api } from './App.tsx';
+import { initI18n } from './i18n.ts';
+import { rpc } from './rpc.ts';
+import type { ServiceMessage } from '../electron/api.ts';
+import './styles.css';
+
+const api: Api = {
+  facts: (input) => rpc.facts.query(input),
+  validate: (a) => rpc.validate.query(a),
+  plan: (a) => rpc.plan.query(a),
+  install: (a) => rpc.install.mutate(a),
+  retry: () => rpc.retry.mutate(),
+  reboot: () => rpc.reboot.mutate(),
+  subscribe: (on) => {
+    const sub = rpc.events.subscribe(undefined, { onData: (m) => on(m as ServiceMessage) });
+    return () => sub.unsubscribe();
+  },
+};
+
+createRoot(document.getElementById('root')!).render(<App api={api} i18n={initI18n('en')} />);

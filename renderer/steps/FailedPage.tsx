@@ -1,0 +1,34 @@
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import { PageFrame } from '../components/PageFrame.tsx';
+import { saveFile } from '../components/save.ts';
+import { useStore } from '../store/index.ts';
+
+export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
+  const { t } = useTranslation();
+  const install = useStore((s) => s.install);
+  const go = useStore((s) => s.go);
+  const step = install.steps.find((st) => st.state === 'failed') ?? install.steps.find((st) => st.id === install.error?.step);
+  return (
+    <PageFrame
+      id="failed"
+      title={install.phase === 'cancelled' ? t('failed.cancelledTitle') : t('failed.title')}
+      footer={
+        <>
+          <Button className="button secondary" onPress={() => saveFile('livekit-installer.log', install.log.join('\n') + '\n', 'text/plain')}>
+            {t('failed.saveLog')}
+          </Button>
+          <Button className="button secondary" onPress={() => go('disk')}>{t('failed.change')}</Button>
+          <Button className="button primary" onPress={() => void retryFn()}>{t('failed.retry')}</Button>
+        </>
+      }
+    >
+      {step && <p data-testid="failed-step">{t('failed.step', { step: t(step.label, { defaultValue: step.id }) })}</p>}
+      {install.error && (
+        <pre className="error-box" data-testid="failed-error">{install.error.message}{install.error.stderrTail ? `\n${install.error.stderrTail}` : ''}</pre>
+      )}
+      {install.logPath && <p>{t('failed.logAt', { path: install.logPath })}</p>}
+      <p>{t('failed.hint')}</p>
+    </PageFrame>
+  );
+}

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { Button, Checkbox } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import type { PlanOutcome, UiProblem } from '../../electron/api.ts';
+import { PageFrame } from '../components/PageFrame.tsx';
+import { Problems } from '../components/Problems.tsx';
+import { NATIVE_NAMES } from '../i18n.ts';
+import { buildAnswers } from '../store/derive.ts';
+import { formatBytes } from '../store/format.ts';
+import { useStore, wizardFields } from '../store/index.ts';
+
+export interface SummaryProps {
+  planFn: (answers: Record<string, unknown>) => Promise<PlanOutcome>;
+  installFn: (answers: Record<string, unknown>) => Promise<{ started: boolean; problems?: UiProblem[] }>;
+}
+
+export function SummaryPage({ planFn, installFn }: SummaryProps) {
+  const { t, i18n } = useTranslation();
+  const s = useStore();
+  const [busy, setBusy] = useState(false);
+  const [refusalText, setRefusalText] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    void planFn(buildAnswers(wizardFields(useStore.getState()), true) as unknown as Record<string, unknown>).then((r) => {
+      if (!live) return;
+      if (r.ok) s.setPlan(r.plan, []);
+      else {
+        s.setPlan(null, r.problems);
+        setRefusalText(r.refusals.flatMap((x) => x.refusals.map((ref) => `${x.disk}: ${t(`plan:refusal.${ref.code}`, { ...ref.params, defaultValue: ref.code })}`)));
+      }
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const plan = s.plan;
+  const sysroot = s.facts?.sysroots.find((x) => x.name === s.variant);
+  const erased = plan?.erase ? `${plan.erase.model ? `${plan.erase.model} ` : ''}${plan.erase.path} (${formatBytes(plan.erase.sizeBytes, i18n.language)})` : '';
+  const install = async () => {
+    setBusy(true);
+    try {
+      const r = await installFn(buildAnswers(wizardFields(useStore.getState()), true) as unknown as Record<string, unknown>);
+      if (!r.started) s.setPlan(null, r.problems ?? []);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <PageFrame
+      id="summary"
+      title={t('summary.title')}
+      focusHeading={false}
+      footer={
+        <>
+          <Button className="button secondary" autoFocus onPress={() => s.go('user')}>
+            {t('summary.cancel')}
+          </Button>
+          <Button className="button danger" isDisabled={!plan || !s.confirmed || busy} onPress={install}>
+            {t('summary.install')}
+          </Button>
+        </>
+      }
+    >
+      {!plan && s.problems.length === 0 && refusalText.length === 0 && <p>{t('summary.planning')}</p>}
+      <Problems problems={s.problems} />
+      {refusalText.length > 0 && (
+        <div role="alert" className="problems">
+          <ul>{refusalText.map((r) => <li key={r}>{r}</li>)}</ul>
+        </div>
+      )}
+      {plan && (
+        <>
+          <dl className="summary">
+            {plan.erase ? (
+              <>
+                <dt>{t('summary.erase')}</dt>
+                <dd className="warning" data-testid="erase">{erased}</dd>
+              </>
+            ) : (
+              <>
+                <dt>{t('summary.intoPartitions')}</dt>
+                <dd>{plan.partitions.map((p) => p.device).filter(Boolean).join(', ')}</dd>
+              </>
+            )}
+            <dt>{t('summary.partitions')}</dt>
+            <dd>
+              <ul>
+                {plan.partitions.map((p) => (
+                  <li key={`${p.role}-${p.number ?? p.device}`}>
+                    {t(`summary.role.${p.role}`)}
+                    {p.sizeBytes ? ` · ${formatBytes(p.sizeBytes, i18n.language)}` : ` · ${t('summary.rest')}`}
+                    {p.format ? ` · ${t('summary.format', { fs: p.format })}` : p.role === 'bios' ? ` · ${t('summary.raw')}` : ` · ${t('summary.keep')}`}
+                    {p.mountpoint ? ` · ${p.mountpoint}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+            <dt>{t('summary.variant')}</dt>
+            <dd>{sysroot?.title ?? plan.variant.name}</dd>
+            <dt>{t('summary.language')}</dt>
+            <dd>{NATIVE_NAMES[s.language] ?? s.language} ({plan.locale})</dd>
+            <dt>{t('summary.user')}</dt>
+            <dd>{plan.answers.user.fullname ? `${plan.answers.user.fullname} (${plan.answers.user.name})` : plan.answers.user.name} · {plan.answers.hostname}</dd>
+            <dt>{t('summary.timezone')}</dt>
+            <dd>{plan.answers.timezone} · {t(plan.answers.rtc === 'utc' ? 'user.rtcUtc' : 'user.rtcLocal')}</dd>
+          </dl>
+          <h2>{t('summary.steps')}</h2>
+          <ol className="plan-steps">
+            {plan.steps.map((st) => (
+              <li key={st.id}>{t(st.label, { defaultValue: st.id })}</li>
+            ))}
+          </ol>
+          <Checkbox className="confirm" isSelected={s.confirmed} onChange={s.setConfirmed}>
+            <span className="box" aria-hidden="true" />
+            {plan.erase ? t('summary.understandErase', { disk: erased }) : t('summary.understandFormat', { part: plan.partitions.find((p) => p.role === 'root')?.device ?? '' })}
+          </Checkbox>
+        </>
+      )}
+    </PageFrame>
+  );
+}

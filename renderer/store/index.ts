@@ -1,0 +1,142 @@
+// The wizard's state: one zustand slice per step, plus facts, navigation and the install's state.
+import { create, type StateCreator } from 'zustand';
+import { initialInstallState, reduceInstall, type InstallState, type ServiceMessage, type UiFacts, type UiProblem, type Plan } from '../../electron/api.ts';
+import { deriveHostname, deriveUsername, type WizardFields } from './derive.ts';
+
+export const PAGES = ['language', 'variant', 'disk', 'user', 'summary', 'progress', 'done', 'failed'] as const;
+export type Page = (typeof PAGES)[number];
+
+export interface NavSlice {
+  page: Page;
+  go(page: Page): void;
+}
+export interface FactsSlice {
+  facts: UiFacts | null;
+  factsError: string | null;
+  setFacts(f: UiFacts): void;
+  setFactsError(e: string): void;
+}
+export interface LanguageSlice {
+  language: string;
+  /** POSIX locale for the answers (`zh_CN.UTF-8`). */
+  locale: string;
+  setLanguage(lng: string): void;
+}
+export interface VariantSlice {
+  variant: string;
+  setVariant(v: string): void;
+}
+export interface DiskSlice {
+  disk: WizardFields['disk'];
+  setDisk(p: Partial<WizardFields['disk']>): void;
+}
+export interface UserSlice {
+  user: WizardFields['user'] & { confirm: string; usernameEdited: boolean; hostnameEdited: boolean };
+  setFullname(v: string): void;
+  setUsername(v: string): void;
+  setHostname(v: string): void;
+  setUser(p: Partial<Pick<WizardFields['user'], 'password' | 'timezone' | 'rtc'> & { confirm: string }>): void;
+}
+export interface SummarySlice {
+  plan: Plan | null;
+  problems: UiProblem[];
+  confirmed: boolean;
+  setPlan(plan: Plan | null, problems: UiProblem[]): void;
+  setConfirmed(v: boolean): void;
+}
+export interface InstallSlice {
+  install: InstallState;
+  apply(m: ServiceMessage): void;
+}
+
+export type Store = NavSlice & FactsSlice & LanguageSlice & VariantSlice & DiskSlice & UserSlice & SummarySlice & InstallSlice;
+type Slice<T> = StateCreator<Store, [], [], T>;
+
+export const LOCALE_OF: Record<string, string> = { en: 'en_US.UTF-8', 'zh-CN': 'zh_CN.UTF-8', 'zh-TW': 'zh_TW.UTF-8' };
+
+const navSlice: Slice<NavSlice> = (set) => ({ page: 'language', go: (page) => set({ page }) });
+const factsSlice: Slice<FactsSlice> = (set) => ({
+  facts: null,
+  factsError: null,
+  setFacts: (facts) => set({ facts, factsError: null }),
+  setFactsError: (factsError) => set({ factsError }),
+});
+const languageSlice: Slice<LanguageSlice> = (set) => ({
+  language: 'en',
+  locale: 'en_US.UTF-8',
+  setLanguage: (language) => set({ language, locale: LOCALE_OF[language] ?? 'en_US.UTF-8' }),
+});
+const variantSlice: Slice<VariantSlice> = (set) => ({ variant: '', setVariant: (variant) => set({ variant, plan: null, confirmed: false }) });
+const diskSlice: Slice<DiskSlice> = (set) => ({
+  disk: { mode: 'erase', disk: '', root: '', efi: '', filesystem: 'ext4', swap: 'auto', swapSize: '2GiB', bootloader: 'auto' },
+  setDisk: (p) => set((s) => ({ disk: { ...s.disk, ...p }, plan: null, confirmed: false })),
+});
+const userSlice: Slice<UserSlice> = (set) => ({
+  user: { fullname: '', username: '', password: '', confirm: '', hostname: '', timezone: defaultTimezone(), rtc: 'utc', usernameEdited: false, hostnameEdited: false },
+  setFullname: (fullname) =>
+    set((s) => {
+      const username = s.user.usernameEdited ? s.user.username : deriveUsername(fullname);
+      const hostname = s.user.hostnameEdited ? s.user.hostname : deriveHostname(username);
+      return { user: { ...s.user, fullname, username, hostname } };
+    }),
+  setUsername: (username) =>
+    set((s) => ({ user: { ...s.user, username, usernameEdited: true, hostname: s.user.hostnameEdited ? s.user.hostname : deriveHostname(username) } })),
+  setHostname: (hostname) => set((s) => ({ user: { ...s.user, hostname, hostnameEdited: true } })),
+  setUser: (p) => set((s) => ({ user: { ...s.user, ...p } })),
+});
+const summarySlice: Slice<SummarySlice> = (set) => ({
+  plan: null,
+  problems: [],
+  confirmed: false,
+  setPlan: (plan, problems) => set({ plan, problems, confirmed: false }),
+  setConfirmed: (confirmed) => set({ confirmed }),
+});
+const installSlice: Slice<InstallSlice> = (set) => ({
+  install: initialInstallState(),
+  apply: (m) =>
+    set((s) => {
+      const install = m.type === 'snapshot' ? m.state : reduceInstall(s.install, m.event);
+      return { install, page: pageFor(install, s.page) };
+    }),
+});
+
+/** While an install runs or has ended, the install decides the page (also after a reload). */
+export function pageFor(install: InstallState, page: Page): Page {
+  switch (install.phase) {
+    case 'running':
+      return 'progress';
+    case 'done':
+      return 'done';
+    case 'failed':
+    case 'cancelled':
+      return page === 'progress' || page === 'failed' || page === 'summary' || page === 'language' ? 'failed' : page;
+    default:
+      return page === 'progress' || page === 'done' || page === 'failed' ? 'summary' : page;
+  }
+}
+
+function defaultTimezone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+export const createStore = () =>
+  create<Store>()((...a) => ({
+    ...navSlice(...a),
+    ...factsSlice(...a),
+    ...languageSlice(...a),
+    ...variantSlice(...a),
+    ...diskSlice(...a),
+    ...userSlice(...a),
+    ...summarySlice(...a),
+    ...installSlice(...a),
+  }));
+
+export const useStore = createStore();
+
+export function wizardFields(s: Store): WizardFields {
+  return { locale: s.locale, variant: s.variant, disk: s.disk, user: s.user };
+}

@@ -1,0 +1,94 @@
+// The graphical installer in Debian's Chromium against `livekit serve --demo` (real service, real engine,
+// real fixture medium, real loop-attached disk images): full installs in English and Chinese checked on
+// the disk, a reload mid-install, and the token. One service per install: a finished install stays
+// finished (the Done page) until the machine restarts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { answersSchema } from '../../electron/engine/answers/schema.ts';
+import type { Page } from 'playwright-core';
+import { openBrowser, shot } from './browser.ts';
+import { readInstalled } from './disk-check.ts';
+import { serve, type Served } from './serve.ts';
+import { confirmAndInstall, fillToSummary, heading, tr } from './wizard.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+function session(args: string[]) {
+  const s = {} as { svc: Served; browser: Awaited<ReturnType<typeof openBrowser>>; page: Page; image: (n: string) => string };
+  beforeAll(async () => {
+    s.svc = await serve(args);
+    s.browser = await openBrowser();
+    s.page = s.browser.page;
+    s.image = (n) => join(s.svc.demoDir, n);
+  });
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.svc?.stop();
+  });
+  return s;
+}
+
+describe.skipIf(!isRoot)('installer UI, English (needs root: the demo mounts its medium and installs through loop devices)', () => {
+  const s = session(['--demo', '--cmdline-file', '/dev/null']);
+
+  it('refuses a missing or wrong token', async () => {
+    expect((await s.page.goto(s.svc.origin + '/'))!.status()).toBe(401);
+    expect((await s.page.goto(s.svc.origin + '/?token=wrong'))!.status()).toBe(401);
+    expect(await s.page.evaluate(() => document.body.innerText)).toContain('401');
+  });
+
+  it('installs the demo variant, keeps showing progress across a reload, and the disk holds the result', async () => {
+    const { page } = s;
+    await page.goto(s.svc.url);
+    expect(new URL(page.url()).search).toBe('');
+    await fillToSummary(page, { lng: 'en', image: s.image('demo-disk-a.img'), user: { fullname: 'Alice Liddell', password: 'Wonder-land-42' }, shots: 'en' });
+    await expect(page.getByTestId('erase').innerText()).resolves.toContain('demo-disk-a.img');
+    // Cancel holds the focus on the summary.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(tr('en', 'summary.cancel'));
+    // "Export answers" saves an answer file of the CLI's schema, without the password.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: tr('en', 'header.export') }).click()]);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>;
+    expect(answersSchema.safeParse(exported).success).toBe(true);
+    expect(exported).toMatchObject({ variant: expect.any(String), hostname: 'alice-pc', target: { disk: s.image('demo-disk-a.img') }, user: { name: 'alice' } });
+    expect(JSON.stringify(exported)).not.toContain('Wonder-land-42');
+    await confirmAndInstall(page, 'en', 'en');
+    await shot(page, 'en-06-progress');
+    // A reload mid-install lands on the progress page again with the steps' states.
+    await page.reload();
+    await heading(page, 'en', 'progress.title');
+    await page.locator('li.step.done, li.step.running').first().waitFor();
+    await heading(page, 'en', 'done.title');
+    await shot(page, 'en-07-done');
+    const d = await readInstalled(s.image('demo-disk-a.img'), 'alice', 'Wonder-land-42');
+    expect(d.hostname).toBe('alice-pc');
+    expect(d.passwd).toMatch(/^alice:x:\d+:\d+:Alice Liddell:\/home\/alice:/m);
+    expect(d.localeConf).toContain('LANG=en_US.UTF-8');
+    expect(d.passwordVerifies).toBe(true);
+    expect(d.fstab).toMatch(/^UUID=\S+\s+\/\s/m);
+  });
+});
+
+describe.skipIf(!isRoot)('installer UI, Chinese chosen on the language page (needs root)', () => {
+  const s = session(['--demo', '--cmdline-file', '/dev/null']);
+
+  it('installs in Chinese, with every page translated, and the disk holds the result', async () => {
+    const { page } = s;
+    await page.goto(s.svc.url);
+    await fillToSummary(page, { lng: 'zh-CN', image: s.image('demo-disk-b.img'), user: { fullname: 'Zhang San', name: 'zhangsan', password: 'Mima-2026-ok' }, shots: 'zh-CN' });
+    expect(await page.getByTestId('erase').innerText()).toContain('demo-disk-b.img');
+    await confirmAndInstall(page, 'zh-CN', 'zh-CN');
+    await shot(page, 'zh-CN-06-progress');
+    await heading(page, 'zh-CN', 'done.title');
+    await shot(page, 'zh-CN-07-done');
+    // The header switches the language live, on any page.
+    await page.getByRole('button', { name: /简体中文/ }).click();
+    await page.getByRole('option', { name: '繁體中文' }).click();
+    await heading(page, 'zh-TW', 'done.title');
+    await shot(page, 'zh-TW-07-done');
+    const d = await readInstalled(s.image('demo-disk-b.img'), 'zhangsan', 'Mima-2026-ok');
+    expect(d.hostname).toBe('zhangsan-pc');
+    expect(d.localeConf).toContain('LANG=zh_CN.UTF-8');
+    expect(d.passwordVerifies).toBe(true);
+  });
+});

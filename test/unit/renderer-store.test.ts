@@ -1,0 +1,122 @@
+// The wizard's store slices and the pure helpers behind its fields.
+import { describe, expect, it } from 'vitest';
+import { createStore, pageFor } from '../../renderer/store/index.ts';
+import { buildAnswers, deriveHostname, deriveUsername, pageOfPath, passwordStrength } from '../../renderer/store/derive.ts';
+import { formatBytes, formatDuration, formatRate } from '../../renderer/store/format.ts';
+import { initialInstallState, reduceInstall } from '../../electron/api.ts';
+import { answersSchema } from '../../electron/engine/answers/schema.ts';
+import type { Plan } from '../../electron/api.ts';
+
+describe('user slice derivations', () => {
+  it('derives the user name and host name from the full name until they are edited', () => {
+    const s = createStore();
+    s.getState().setFullname('Alice Liddell');
+    expect(s.getState().user).toMatchObject({ username: 'alice', hostname: 'alice-pc' });
+    s.getState().setUsername('al');
+    expect(s.getState().user).toMatchObject({ username: 'al', hostname: 'al-pc', usernameEdited: true });
+    s.getState().setFullname('Bob Builder');
+    expect(s.getState().user.username).toBe('al');
+    s.getState().setHostname('wonderland');
+    s.getState().setUsername('bob');
+    expect(s.getState().user.hostname).toBe('wonderland');
+  });
+  it('keeps derived names inside the engine rules', () => {
+    expect(deriveUsername('  Émile Zola ')).toBe('emile');
+    expect(deriveUsername('42 Douglas')).toBe('');
+    expect(deriveUsername('张三')).toBe('');
+    expect(deriveHostname('a_b')).toBe('a-b-pc');
+    expect(deriveHostname('')).toBe('');
+  });
+  it('grades passwords', () => {
+    expect(passwordStrength('')).toBe('empty');
+    expect(passwordStrength('abc')).toBe('weak');
+    expect(passwordStrength('abcdefg1')).toBe('fair');
+    expect(passwordStrength('Correct-Horse-9')).toBe('strong');
+  });
+});
+
+describe('disk, variant and summary slices', () => {
+  it('drops a confirmed plan when the disk or variant changes', () => {
+    const s = createStore();
+    s.getState().setPlan({ version: 1 } as Plan, []);
+    s.getState().setConfirmed(true);
+    s.getState().setDisk({ disk: '/tmp/b.img' });
+    expect(s.getState().confirmed).toBe(false);
+    expect(s.getState().plan).toBeNull();
+    s.getState().setConfirmed(true);
+    s.getState().setVariant('server');
+    expect(s.getState().confirmed).toBe(false);
+  });
+  it('sets the POSIX locale with the language', () => {
+    const s = createStore();
+    s.getState().setLanguage('zh-TW');
+    expect(s.getState().locale).toBe('zh_TW.UTF-8');
+  });
+});
+
+describe('answers', () => {
+  const fields = {
+    locale: 'zh_CN.UTF-8',
+    variant: 'desktop',
+    disk: { mode: 'erase' as const, disk: '/tmp/a.img', root: '', efi: '', filesystem: 'btrfs' as const, swap: 'size' as const, swapSize: ' 1GiB ', bootloader: 'auto' as const },
+    user: { fullname: 'Alice', username: 'alice', password: 'pw', hostname: 'alice-pc', timezone: 'Asia/Shanghai', rtc: 'local' as const },
+  };
+  it('builds an answers object the answer-file schema accepts', () => {
+    const a = buildAnswers(fields, true);
+    expect(answersSchema.safeParse(a).success).toBe(true);
+    expect(a.target).toEqual({ disk: '/tmp/a.img', layout: 'auto', filesystem: 'btrfs', swap: '1GiB' });
+    expect(a.user.password).toBe('pw');
+  });
+  it('exports without the password, and with partitions instead of a disk', () => {
+    const a = buildAnswers({ ...fields, disk: { ...fields.disk, mode: 'partitions', root: '/dev/sdb2', efi: '/dev/sdb1', swap: 'none' } }, false);
+    expect(answersSchema.safeParse(a).success).toBe(true);
+    expect(a.user).toEqual({ name: 'alice', fullname: 'Alice' });
+    expect(a.target).toEqual({ partitions: { root: '/dev/sdb2', efi: '/dev/sdb1' }, filesystem: 'btrfs', swap: 'none' });
+  });
+  it('maps problem paths to pages', () => {
+    expect(pageOfPath('target.disk')).toBe('disk');
+    expect(pageOfPath('user.name')).toBe('user');
+    expect(pageOfPath('hostname')).toBe('user');
+    expect(pageOfPath('variant')).toBe('variant');
+  });
+});
+
+describe('install slice', () => {
+  const plan = { steps: [{ id: 'copy', label: 'plan:step.copy', weight: 1, actions: [] }] } as unknown as Plan;
+  it('follows the install: progress page while running, failed or done after, and after a reload', () => {
+    const s = createStore();
+    s.getState().go('summary');
+    s.getState().apply({ type: 'event', event: { type: 'plan', plan } });
+    expect(s.getState().page).toBe('progress');
+    s.getState().apply({ type: 'event', event: { type: 'progress', step: 'copy', bytes: 5, total: 10, rate: 1, eta: 5, percent: 50 } });
+    s.getState().apply({ type: 'event', event: { type: 'progress', step: 'copy', bytes: 4, total: 10, rate: 1, eta: 5, percent: 40 } });
+    expect(s.getState().install.percent).toBe(50);
+    s.getState().apply({ type: 'event', event: { type: 'error', step: 'copy', message: 'boom' } });
+    s.getState().apply({ type: 'event', event: { type: 'done', ok: false, logPath: '/tmp/l' } });
+    expect(s.getState().page).toBe('failed');
+    expect(s.getState().install).toMatchObject({ phase: 'failed', logPath: '/tmp/l', error: { step: 'copy', message: 'boom' } });
+
+    const fresh = createStore();
+    let st = reduceInstall(initialInstallState(), { type: 'plan', plan });
+    st = reduceInstall(st, { type: 'step', step: 'copy', label: 'plan:step.copy', index: 0, count: 1, state: 'start' });
+    fresh.getState().apply({ type: 'snapshot', state: st });
+    expect(fresh.getState().page).toBe('progress');
+    expect(fresh.getState().install.steps[0]?.state).toBe('running');
+  });
+  it('lets the user leave the failed page to change the disk', () => {
+    const failed = { ...initialInstallState(), phase: 'failed' as const };
+    expect(pageFor(failed, 'disk')).toBe('disk');
+    expect(pageFor(failed, 'progress')).toBe('failed');
+    expect(pageFor(initialInstallState(), 'done')).toBe('summary');
+  });
+});
+
+describe('formatting per language', () => {
+  it('formats sizes, rates and durations with Intl', () => {
+    expect(formatBytes(2_000_000_000, 'en')).toBe('2 GB');
+    expect(formatBytes(1_500_000, 'zh-CN')).toMatch(/^1\.5\s?MB$/);
+    expect(formatRate(12_300_000, 'en')).toMatch(/^12\.3 MB\/s$/);
+    expect(formatDuration(125, 'en')).toBe('2 min 5 sec');
+    expect(formatDuration(125, 'zh-CN')).toBe('2分钟 5秒');
+  });
+});

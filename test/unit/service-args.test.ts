@@ -1,0 +1,31 @@
+// `livekit serve` options, and the demo's guard: a demo plan or install never targets anything but its images.
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs, UsageError } from '../../electron/cli/serve.ts';
+import { RealEngine } from '../../electron/engine/service/engine.ts';
+
+describe('livekit serve options', () => {
+  it('parses port, demo, cmdline file, medium and sysroots', () => {
+    expect(parseServeArgs(['--port', '8123', '--demo', '--cmdline-file', '/tmp/c', '--medium', '/m', '--sysroots', '/s'])).toMatchObject({
+      port: 8123, demo: true, cmdlineFile: '/tmp/c', mediumDir: '/m', sysrootsDir: '/s',
+    });
+    expect(parseServeArgs([])).toMatchObject({ port: 0, demo: false });
+  });
+  it('refuses unknown options and bad ports', () => {
+    expect(() => parseServeArgs(['--host', '0.0.0.0'])).toThrow(UsageError);
+    expect(() => parseServeArgs(['--port', '99999'])).toThrow(/port/);
+    expect(() => parseServeArgs(['--port'])).toThrow(/needs a value/);
+  });
+});
+
+describe('demo guard', () => {
+  it('refuses to plan or install onto anything but the demo images, before looking at the machine', async () => {
+    const engine = new RealEngine({ cmdline: '', demoImages: ['/tmp/demo-a.img'], logDir: '/nonexistent', targetBase: '/nonexistent' });
+    const raw = { version: 1, variant: 'base', hostname: 'h', target: { disk: '/dev/sda' }, user: { name: 'a', password: 'p' } };
+    const planned = await engine.plan(raw);
+    expect(planned).toMatchObject({ ok: false, problems: [{ path: 'target.disk', code: 'app:problem.demo-target', params: { disk: '/dev/sda' } }] });
+    let ran = false;
+    const r = await engine.install(raw, { signal: new AbortController().signal, onEvent: () => (ran = true) });
+    expect(r.ok).toBe(false);
+    expect(ran).toBe(false);
+  });
+});

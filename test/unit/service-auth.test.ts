@@ -1,0 +1,137 @@
+// The service's gate, over a real loopback server: token, Origin, Host, loopback binding, the CSP,
+// and a real tRPC WebSocket client that is let in only with the token from its own origin.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import { startService, type RunningService } from '../../electron/engine/service/server.ts';
+import type { EnginePort } from '../../electron/engine/service/port.ts';
+import type { AppRouter } from '../../electron/api.ts';
+import { TOKEN_COOKIE, checkRequest } from '../../electron/engine/service/auth.ts';
+
+const engine: EnginePort = {
+  facts: async () => ({ firmware: 'uefi', arch: 'x64', ramBytes: 1, gpuVendors: [], cmdline: '', cmdlineLocale: null, sysroots: [], disks: [], demo: true }),
+  validate: async () => [],
+  plan: async () => ({ ok: false, problems: [{ path: 'hostname', code: 'hostname.invalid', message: 'bad' }], refusals: [] }),
+  install: async () => ({ ok: true, cancelled: false }),
+};
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function upgrade(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+describe('service auth', () => {
+  let svc: RunningService;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lk-svc-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>x</title>');
+    svc = await startService({ engine, rendererDir: dir });
+  });
+  afterAll(async () => {
+    await svc.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('binds loopback only', async () => {
+    expect(svc.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const port = new URL(svc.origin).port;
+    const others = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal);
+    for (const i of others) {
+      await expect(get(`http://${i!.address}:${port}/`)).rejects.toThrow(/ECONNREFUSED/);
+    }
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    expect((await get(`${svc.origin}/`)).status).toBe(401);
+    expect((await get(`${svc.origin}/?token=nope`)).status).toBe(401);
+    expect((await get(`${svc.origin}/`, { Cookie: `${TOKEN_COOKIE}=nope` })).status).toBe(401);
+  });
+
+  it('turns the URL token into an HttpOnly SameSite cookie and serves with a strict CSP', async () => {
+    const first = await get(svc.url);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const page = await get(`${svc.origin}/`, { Cookie: cookie.split(';')[0]! });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.body).toContain('<title>x</title>');
+  });
+
+  it('refuses a foreign Origin or Host even with the right token', async () => {
+    const cookie = `${TOKEN_COOKIE}=${svc.token}`;
+    expect((await get(`${svc.origin}/`, { Cookie: cookie, Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(`${svc.origin}/`, { Cookie: cookie, Host: 'evil.example' })).status).toBe(403);
+  });
+
+  it('refuses WebSocket upgrades without token, with a foreign or missing Origin', async () => {
+    const ws = svc.origin.replace('http', 'ws') + '/trpc';
+    expect(await upgrade(ws, { Origin: svc.origin })).toBe(401);
+    expect(await upgrade(ws + '?token=wrong', { Origin: svc.origin })).toBe(401);
+    expect(await upgrade(ws, { Origin: 'http://evil.example', Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(403);
+    expect(await upgrade(ws, { Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(403);
+    expect(await upgrade(ws, { Origin: svc.origin, Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(101);
+  });
+
+  it('answers typed RPC calls to a client holding the token', async () => {
+    const origin = svc.origin;
+    const token = svc.token;
+    class Authed extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers: { Origin: origin, Cookie: `${TOKEN_COOKIE}=${token}` } });
+      }
+    }
+    const wsClient = createWSClient({ url: origin.replace('http', 'ws') + '/trpc', WebSocket: Authed as never });
+    const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+    try {
+      const facts = await client.facts.query({ lang: 'en' });
+      expect(facts.demo).toBe(true);
+      const planned = await client.plan.query({ hostname: 'x' });
+      expect(planned.ok).toBe(false);
+      await expect(client.facts.query({ lang: 'en', bogus: 1 } as never)).rejects.toThrow();
+    } finally {
+      await wsClient.close();
+    }
+  });
+});
+
+describe('checkRequest (pure)', () => {
+  const opts = { token: 'T0K', origin: 'http://127.0.0.1:9' };
+  it('accepts the cookie from the own origin', () => {
+    expect(checkRequest({ url: '/', host: '127.0.0.1:9', cookie: `${TOKEN_COOKIE}=T0K`, upgrade: false }, opts)).toEqual({ ok: true, via: 'cookie' });
+  });
+  it('rejects a token of another length or value', () => {
+    expect(checkRequest({ url: '/?token=T0', host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
+    expect(checkRequest({ url: '/?token=T0X', host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
+  });
+  it('rejects a DNS-rebinding Host', () => {
+    expect(checkRequest({ url: '/?token=T0K', host: 'attacker:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 403 });
+  });
+});
