@@ -19,12 +19,8 @@ import {
 } from './rules.ts';
 import { answersSchema, type Answers } from './schema.ts';
 
-export interface Problem {
-  path: string;
-  code: string;
-  params?: Record<string, string | number>;
-  message: string;
-}
+import type { Problem } from './problem.ts';
+export type { Problem } from './problem.ts';
 
 export type ValidationResult = { ok: true; answers: Answers } | { ok: false; problems: Problem[] };
 

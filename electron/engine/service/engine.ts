@@ -1,8 +1,6 @@
 // The real EnginePort: the engine's own functions (facts, validation, the planner, the executor),
 // composed for the service. In demo mode the only targets are the demo's disk image files.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { DiskInfo, MachineFacts, SysrootInfo } from '../facts.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
 import { describeImage } from '../disks/image.ts';
@@ -11,8 +9,7 @@ import { listSysroots } from '../medium/sysroots.ts';
 import { validateAnswers } from '../answers/validate.ts';
 import { localeFromCmdline } from '../answers/locale.ts';
 import { swapBytesFor } from '../plan/swap.ts';
-import { plan as makePlan } from '../plan/plan.ts';
-import { execute } from '../run/executor.ts';
+import { prepareInstall, runInstall, type Prepared } from '../install.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 import type { Copier } from '../run/copier.ts';
 import type { InstallEvent } from '../run/events.ts';
@@ -48,16 +45,9 @@ export class RealEngine implements EnginePort {
     this.runner = o.runner ?? new ExecaRunner();
   }
 
-  private async machine(extraImage?: string): Promise<MachineFacts> {
+  private async machine(): Promise<MachineFacts> {
     const m = await collectMachineFacts({ cmdline: this.o.cmdline, ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}) });
-    if (this.o.demoImages) {
-      m.disks = await Promise.all(this.o.demoImages.map((p) => describeImage(p)));
-      return m;
-    }
-    if (extraImage && !m.disks.some((d) => d.path === extraImage)) {
-      const st = await stat(extraImage).catch(() => null);
-      if (st?.isFile()) m.disks = [...m.disks, await describeImage(extraImage)];
-    }
+    if (this.o.demoImages) m.disks = await Promise.all(this.o.demoImages.map((p) => describeImage(p)));
     return m;
   }
 
@@ -108,28 +98,22 @@ export class RealEngine implements EnginePort {
     return typeof disk === 'string' ? disk : undefined;
   }
 
-  private async planWith(raw: unknown, logPath: string) {
+  /** The CLI's own preparation (validation, facts, the planner); the demo first keeps to its images. */
+  private async prepare(raw: unknown, logPath: string): Promise<Prepared> {
     const target = this.targetOf(raw);
     if (this.o.demoImages && target !== undefined && !this.o.demoImages.includes(target)) {
       const problems: UiProblem[] = [{ path: 'target.disk', code: 'app:problem.demo-target', params: { disk: target }, message: `demo mode installs only into its disk images, not ${target}` }];
-      return { outcome: { ok: false, problems, refusals: [] } as PlanOutcome };
+      return { ok: false, exitCode: 2, problems, refusals: [] };
     }
-    const machine = await this.machine(target);
-    const sysroots = await this.sysroots(machine, 'en');
-    const v = validateAnswers(raw, { sysroots, cmdline: this.o.cmdline });
-    if (!v.ok) return { outcome: { ok: false, problems: v.problems, refusals: [] } as PlanOutcome };
-    const sysroot = sysroots.find((s) => s.name === v.answers.variant);
-    if (!sysroot) {
-      const problems: UiProblem[] = [{ path: 'variant', code: 'variant.unknown', params: { variant: v.answers.variant }, message: `unknown variant ${v.answers.variant}` }];
-      return { outcome: { ok: false, problems, refusals: [] } as PlanOutcome };
-    }
-    const r = makePlan(v.answers, machine, sysroot, {
-      targetRoot: join(this.o.targetBase, `target-${randomUUID().slice(0, 8)}`),
-      newUuid: () => randomUUID(),
+    return prepareInstall(raw, {
+      cmdline: this.o.cmdline,
+      ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}),
+      ...(this.o.sysrootsDir ? { sysrootsDir: this.o.sysrootsDir } : {}),
+      lang: 'en',
       logPath,
+      targetBase: this.o.targetBase,
+      machine: await this.machine(),
     });
-    const outcome: PlanOutcome = r.ok ? { ok: true, plan: r.plan } : { ok: false, problems: r.problems, refusals: r.refusals };
-    return { outcome, answers: v.answers };
   }
 
   private logPath(): string {
@@ -137,25 +121,15 @@ export class RealEngine implements EnginePort {
   }
 
   async plan(raw: unknown): Promise<PlanOutcome> {
-    return (await this.planWith(raw, this.logPath())).outcome;
+    const p = await this.prepare(raw, this.logPath());
+    return p.ok ? { ok: true, plan: p.plan } : { ok: false, problems: p.problems, refusals: p.refusals };
   }
 
   async install(raw: unknown, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
-    const logFile = this.logPath();
-    const { outcome, answers } = await this.planWith(raw, logFile);
-    if (!outcome.ok || !answers) return { ok: false, cancelled: false, problems: outcome.ok ? [] : outcome.problems, refusals: outcome.ok ? [] : outcome.refusals };
-    const copier = this.o.copierFor?.(outcome.plan.erase?.path);
-    const r = await execute(outcome.plan, {
-      runner: this.runner,
-      secrets: {
-        ...(answers.user.password !== undefined ? { password: answers.user.password } : {}),
-        ...(answers.user['password-hash'] !== undefined ? { passwordHash: answers.user['password-hash'] } : {}),
-      },
-      signal: opts.signal,
-      onEvent: opts.onEvent,
-      logFile,
-      ...(copier ? { copier } : {}),
-    });
+    const p = await this.prepare(raw, this.logPath());
+    if (!p.ok) return { ok: false, cancelled: false, problems: p.problems, refusals: p.refusals };
+    const copier = this.o.copierFor?.(p.plan.erase?.path);
+    const r = await runInstall(p, { runner: this.runner, signal: opts.signal, onEvent: opts.onEvent, ...(copier ? { copier } : {}) });
     return { ok: r.ok, cancelled: r.cancelled };
   }
 }

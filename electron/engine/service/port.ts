@@ -2,14 +2,11 @@
 // functions; tests of the service's transport and auth may hand a small one in.
 import type { DiskInfo, MachineFacts, Refusal, SysrootInfo } from '../facts.ts';
 import type { Plan } from '../plan/types.ts';
+import type { Problem } from '../answers/problem.ts';
 import type { InstallEvent } from '../run/events.ts';
 
-export interface UiProblem {
-  path: string;
-  code: string;
-  params?: Record<string, string | number>;
-  message: string;
-}
+/** The engine's own problem type, as the UI receives it. */
+export type UiProblem = Problem;
 
 export interface DiskChoice {
   disk: DiskInfo;
