@@ -6,7 +6,7 @@ import type { i18n as I18n } from 'i18next';
 import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem } from '../electron/api.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { saveFile } from './components/save.ts';
-import { languageOfLocale } from './i18n.ts';
+import { languageOf } from './i18n.ts';
 import { buildAnswers } from './store/derive.ts';
 import { useStore, wizardFields } from './store/index.ts';
 import { DiskPage } from './steps/DiskPage.tsx';
@@ -70,7 +70,7 @@ function Wizard({ api }: { api: Api }) {
     if (!cmdlineLocale) return;
     const s = useStore.getState();
     if (s.page === 'language') {
-      s.setLanguage(languageOfLocale(cmdlineLocale));
+      s.setLanguage(languageOf(cmdlineLocale));
       s.go('variant');
     }
   }, [cmdlineLocale]);

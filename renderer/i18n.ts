@@ -2,7 +2,8 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
-export const LANGUAGES = ['en', 'zh-CN', 'zh-TW'] as const;
+import { LANGUAGES } from '../electron/engine/language.ts';
+export { LANGUAGES, languageOf } from '../electron/engine/language.ts';
 /** Each language named in itself, as the language page and the header show it. */
 export const NATIVE_NAMES: Record<string, string> = { en: 'English', 'zh-CN': '简体中文', 'zh-TW': '繁體中文' };
 
@@ -31,12 +32,4 @@ export function initI18n(lng = 'en') {
     returnNull: false,
   });
   return instance;
-}
-
-/** `zh_CN.UTF-8` → `zh-CN`; anything else not Chinese → `en`. */
-export function languageOfLocale(locale: string | null | undefined): (typeof LANGUAGES)[number] {
-  const tag = (locale ?? '').split('.')[0]!.replace('_', '-');
-  if (/^zh-(TW|HK|MO|Hant)/i.test(tag)) return 'zh-TW';
-  if (/^zh/i.test(tag)) return 'zh-CN';
-  return 'en';
 }

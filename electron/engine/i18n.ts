@@ -6,16 +6,8 @@ import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18n } from 'i18next';
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
-export const LANGUAGES = ['en', 'zh-CN', 'zh-TW'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-/** Maps a POSIX locale (`zh_CN.UTF-8`) or a tag (`zh-TW`) to one of our languages. */
-export function languageOf(locale: string | undefined): Language {
-  const tag = (locale ?? '').split('.')[0]!.replace('_', '-');
-  if (/^zh-(TW|HK|MO|Hant)/i.test(tag)) return 'zh-TW';
-  if (/^zh/i.test(tag)) return 'zh-CN';
-  return 'en';
-}
+import { LANGUAGES, type Language } from './language.ts';
+export { LANGUAGES, languageOf, type Language } from './language.ts';
 
 function loadResources(): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};
