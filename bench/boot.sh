@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Boot benchmarks (issue #3), figures written to bench/RESULTS-boot.md:
+#  1. loader: time the LiveKit loader spends mounting and composing everything inside QEMU (TCG),
+#     for media of 2, 8 and 16 stacked layers (test/medium/deep-recipe.sh), as the loader itself
+#     logs it ("LiveKit: booting <sysroot> (N layers) in M ms"), plus the guest's uptime when the
+#     Live root's init starts;
+#  2. squashfs: mksquashfs settings (zstd levels 3/15/19, block sizes 128K/1M, against xz) on the
+#     size, build time and random-read time of a sample tree (binaries and libraries of the boot kit).
+# usage: bench/boot.sh [--loader-only | --squashfs-only] [--layers "2 8 16"] [--out FILE]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+image_dir="$repo/scripts/mklive/image"
+out="$repo/bench/RESULTS-boot.md"
+layers_list="2 8 16" do_loader=1 do_squashfs=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --loader-only) do_squashfs=0; shift ;;
+    --squashfs-only) do_loader=0; shift ;;
+    --layers) layers_list=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "bench/boot: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench/boot: needs root (mklive, loop mounts, boot kit)" >&2; exit 1; }
+
+work=$(mktemp -d /var/tmp/livekit-bench-boot.XXXXXX)
+trap 'rm -rf --one-file-system "$work"' EXIT
+say() { echo "bench/boot: $*" >&2; }
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# The same initramfs the QEMU tests use, cached under the hash of what goes into it.
+initrd_for_bench() {
+  local h file
+  h=$(cat "$image_dir/bootkit.sh" "$image_dir/mkinitrd.sh" \
+    "$repo"/scripts/dracut/90livekit/* "$image_dir"/99livekit-report/* | sha256sum | cut -c1-16)
+  file=/var/cache/livekit/bench-initrd/systemd-$h.img
+  if [ ! -f "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    bash "$image_dir/mkinitrd.sh" --systemd --report --out "$file.tmp"
+    mv "$file.tmp" "$file"
+  fi
+  echo "$file"
+}
+
+loader_rows=()
+bench_loader() {
+  local kernel initrd n recipe medium disk log ms uptime line
+  kernel=$(bash "$image_dir/bootkit.sh" --print-kernel)
+  initrd=$(initrd_for_bench)
+  for n in $layers_list; do
+    recipe="$work/deep-$n.recipe" medium="$work/deep-$n" disk="$work/deep-$n.img" log="$work/deep-$n.serial"
+    bash "$repo/test/medium/deep-recipe.sh" "$n" "$recipe"
+    say "building a medium of $n layers"
+    "$repo/scripts/mklive/mklive" build --recipe "$recipe" --out "$medium" --separate estimate >/dev/null
+    mkfs.ext4 -q -L LKBENCH -d "$medium" "$disk" 64M
+    say "booting it in QEMU (TCG)"
+    local t0
+    t0=$(date +%s%N)
+    timeout 300 qemu-system-x86_64 -accel tcg -m 1536 -smp 1 -nodefaults -display none -no-reboot \
+      -serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
+      -append "root=livekit:LABEL=LKBENCH console=ttyS0,115200 livekit.report init=/livekit-report panic=1 rd.shell=0" \
+      -drive "if=virtio,format=raw,snapshot=on,file=$disk" || true
+    line=$(tr -d '\r' <"$log" | grep -ao 'LiveKit: booting [^ ]* ([0-9]* layers[^)]*) in [0-9]* ms' | tail -n1 || true)
+    [ -n "$line" ] || { say "no loader timing in $log"; tail -n 30 "$log" >&2; exit 1; }
+    ms=$(sed -E 's/.* in ([0-9]+) ms/\1/' <<<"$line")
+    uptime=$(tr -d '\r' <"$log" | grep -ao '^uptime=[0-9.]*' | head -n1 | cut -d= -f2)
+    loader_rows+=("| $n | $(sed -E 's/.*\(([0-9]+) layers.*/\1/' <<<"$line") | $ms | ${uptime:-?} | $(($(ms_since "$t0") / 1000)) |")
+    say "$n layers: $line"
+  done
+}
+
+squashfs_rows=()
+bench_squashfs() {
+  local kit sample comp level block img t0 build_ms size read_ms
+  kit=$(bash "$image_dir/bootkit.sh")
+  sample=("$kit/usr/bin" "$kit/usr/lib/x86_64-linux-gnu")
+  local sample_bytes
+  sample_bytes=$(du -scb "${sample[@]}" | tail -n1 | cut -f1)
+  # A fixed pseudo-random choice of 400 files, the same for every image.
+  (cd "$kit/usr" && find bin lib/x86_64-linux-gnu -type f -size +0) | sort |
+    awk 'BEGIN { srand(42) } { print rand() "\t" $0 }' | sort | cut -f2 | head -n 400 |
+    sed -E 's,^lib/x86_64-linux-gnu/,x86_64-linux-gnu/,' >"$work/files"
+  for cfg in "zstd 3 128K" "zstd 15 128K" "zstd 19 128K" "zstd 3 1M" "zstd 15 1M" "zstd 19 1M" "xz - 128K" "xz - 1M"; do
+    read -r comp level block <<<"$cfg"
+    img="$work/sample.sqfs"
+    rm -f "$img"
+    local opts=(-comp "$comp" -b "$block" -noappend -quiet -no-progress)
+    [ "$comp" = xz ] || opts+=(-Xcompression-level "$level")
+    t0=$(date +%s%N)
+    mksquashfs "${sample[@]}" "$img" "${opts[@]}" >/dev/null
+    build_ms=$(ms_since "$t0")
+    size=$(stat -c %s "$img")
+    # Read the sample through a fresh mount each time (empty squashfs caches: every read
+    # decompresses); the best of 5 rounds, since the host is shared and noisy.
+    # shellcheck disable=SC2016 # the inner script expands its own arguments
+    read_ms=$(unshare -m --propagation private bash -euo pipefail -c '
+      mkdir -p "$2/mnt"; best=
+      for _ in 1 2 3 4 5; do
+        mount -t squashfs -o ro,loop "$1" "$2/mnt"
+        t0=$(date +%s%N)
+        (cd "$2/mnt" && xargs -d "\n" cat <"$2/files" >/dev/null)
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        umount "$2/mnt"
+        if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+      done
+      echo "$best"' _ "$img" "$work")
+    squashfs_rows+=("| $comp | ${level/-/default} | $block | $size | $((size * 100 / sample_bytes))% | $build_ms | $read_ms |")
+    say "squashfs $cfg: $size bytes, built in $build_ms ms, 400 random files read in $read_ms ms"
+  done
+  SAMPLE_DESC="$(du -sh "${sample[@]}" | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}' | sed "s,$kit,,g") ($sample_bytes bytes)"
+}
+
+[ "$do_loader" = 0 ] || bench_loader
+[ "$do_squashfs" = 0 ] || bench_squashfs
+
+{
+  echo "# Boot benchmarks"
+  echo
+  echo "Measured by \`bench/boot.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), host kernel $(uname -r)."
+  if [ "$do_loader" = 1 ]; then
+    echo
+    echo "## Loader: mounting and composing inside QEMU (TCG, 1 vCPU, Debian 6.1 kernel, systemd initramfs)"
+    echo
+    echo "The loader's own figure (\`LiveKit: booting <sysroot> (N layers) in M ms\`, from the tmpfs to the"
+    echo "Live root, every layer and every sysroot mounted); the medium is an ext4 virtio disk built by"
+    echo "mklive from \`test/medium/deep-recipe.sh N\` (N layers over the tiny base, sysroots \`deep\` and \`half\`)."
+    echo
+    echo "| layers in the recipe | layers in the booted sysroot | loader ms | guest uptime at init (s) | whole QEMU run (s) |"
+    echo "|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${loader_rows[@]}"
+  fi
+  if [ "$do_squashfs" = 1 ]; then
+    echo
+    echo "## mksquashfs settings"
+    echo
+    echo "Sample tree: the boot kit's ${SAMPLE_DESC}. Read time: 400 fixed pseudo-random files read"
+    echo "with \`cat\` through a fresh loop mount, best of 5 rounds (squashfs caches empty; the image file"
+    echo "itself is in the host page cache, so the figure is decompression cost, not disk speed). Build"
+    echo "time: mksquashfs on all cores of a host shared with other jobs (relative figures only)."
+    echo
+    echo "| comp | level | block | bytes | of tree | build ms | random read ms |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${squashfs_rows[@]}"
+  fi
+} >"$out"
+say "wrote $out"

@@ -1,0 +1,77 @@
+// The boot kit for QEMU tests: the Debian kernel and LiveKit initramfs images built by
+// scripts/mklive/image (cached by the hash of everything that goes into them), the tiny medium built
+// by the real build module, and hybrid images made by the real mkimage.sh.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const IMAGE_DIR = join(REPO, 'scripts/mklive/image');
+export const MODULE_DIR = join(REPO, 'scripts/dracut/90livekit');
+export const MKLIVE = join(REPO, 'scripts/mklive/mklive');
+const CACHE = process.env.LIVEKIT_CACHE ?? '/var/cache/livekit';
+
+export const isRoot = process.getuid?.() === 0;
+export const NEEDS_ROOT = 'needs root: debootstrap/chroot for the boot kit, overlay mounts, QEMU media';
+
+export type Flavour = 'systemd' | 'shell';
+
+function hashTree(h: ReturnType<typeof createHash>, dir: string): void {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) hashTree(h, p);
+    else h.update(`${name}\0`).update(readFileSync(p));
+  }
+}
+
+/** The Debian kernel of the boot kit (builds the kit on first use, ~1 min). */
+export async function bootKernel(): Promise<string> {
+  const r = await execa('bash', [join(IMAGE_DIR, 'bootkit.sh'), '--print-kernel'], { stderr: 'inherit' });
+  return r.stdout.trim();
+}
+
+/**
+ * A LiveKit initramfs (with the test-only report module), rebuilt only when the boot module,
+ * the report module or the build scripts change (a dracut build takes about a minute on TCG hosts).
+ */
+export async function testInitrd(flavour: Flavour): Promise<string> {
+  const h = createHash('sha256').update(flavour);
+  for (const f of ['bootkit.sh', 'mkinitrd.sh']) h.update(readFileSync(join(IMAGE_DIR, f)));
+  hashTree(h, MODULE_DIR);
+  hashTree(h, join(IMAGE_DIR, '99livekit-report'));
+  const dir = join(CACHE, 'test-initrd');
+  const file = join(dir, `${flavour}-${h.digest('hex').slice(0, 16)}.img`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await execa('bash', [join(IMAGE_DIR, 'mkinitrd.sh'), `--${flavour}`, '--report', '--out', tmp], { stderr: 'inherit' });
+  renameSync(tmp, file);
+  // Keep one image per flavour: older ones were built from an older boot module.
+  for (const old of readdirSync(dir)) if (old.startsWith(`${flavour}-`) && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
+  return file;
+}
+
+/** Builds a medium with the real build module (`tiny` recipe unless told otherwise). */
+export async function buildMedium(out: string, recipe = 'tiny', extra: string[] = []): Promise<void> {
+  await execa(MKLIVE, ['build', '--recipe', recipe, '--out', out, ...extra], { stdin: 'ignore' });
+}
+
+export interface ImageOptions {
+  medium: string;
+  kernel: string;
+  initrd: string;
+  out: string;
+  label: string;
+  timeout?: number;
+  cmdline?: string;
+}
+
+/** The hybrid image (ISO + USB disk, BIOS + UEFI) with GRUB on the serial console. */
+export async function buildImage(o: ImageOptions): Promise<void> {
+  const args = [join(IMAGE_DIR, 'mkimage.sh'), '--medium', o.medium, '--kernel', o.kernel, '--initrd', o.initrd,
+    '--out', o.out, '--label', o.label, '--serial', '--timeout', String(o.timeout ?? 3)];
+  if (o.cmdline) args.push('--cmdline', o.cmdline);
+  await execa('bash', args, { stdin: 'ignore' });
+}
