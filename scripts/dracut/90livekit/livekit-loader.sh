@@ -38,8 +38,11 @@ fi
 
 fail() {
   echo "LiveKit: $*" >&2
-  # dracut's die puts the message on the kernel console (kmsg) and takes the emergency path.
-  if [ "$HOST_MODE" = 0 ]; then die "LiveKit: $*"; fi
+  # dracut's die puts the message on the kernel console (kmsg) and takes the emergency path. It also
+  # writes the message inside double quotes into a hook script: keep quotes, `$` and backslashes out.
+  local msg="LiveKit: $*"
+  msg=${msg//[\`\"\$\\]/}
+  if [ "$HOST_MODE" = 0 ]; then die "$msg"; fi
   exit 1
 }
 say() {
