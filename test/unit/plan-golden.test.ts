@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../electron/engine/answers/schema.ts';
 import type { MachineFacts, SysrootInfo } from '../../electron/engine/facts.ts';
 import { plan } from '../../electron/engine/plan/plan.ts';
+import { PART_TYPES } from '../../electron/engine/plan/layout.ts';
 import { answers, biosMachine, desktopSysroot, FIX, imageDisk, planEnv, SECRET, uefiMachine } from './plan-helpers.ts';
 
 const DIR = join(FIX, 'plans');
@@ -65,10 +66,16 @@ const CASES: Case[] = [
   },
   {
     name: 'partitions-bios-ext4-swap-1gib',
-    machine: biosMachine(),
+    // GRUB for BIOS on this GPT disk needs a BIOS boot partition: p2 is one here.
+    machine: withBiosBootPartition(biosMachine(), '/dev/nvme0n1p2'),
     answers: answers({ target: { partitions: { root: '/dev/nvme0n1p3' }, swap: '1GiB' }, locale: undefined }),
   },
 ];
+
+function withBiosBootPartition(m: MachineFacts, path: string): MachineFacts {
+  const disks = m.disks.map((d) => ({ ...d, partitions: d.partitions.map((p) => (p.path === path ? { ...p, parttype: PART_TYPES.biosBoot.toLowerCase(), fstype: undefined } : p)) }));
+  return { ...m, disks };
+}
 
 describe('golden plans', () => {
   it('the generator is deterministic (the same inputs give the same JSON)', () => {

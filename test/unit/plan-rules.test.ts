@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MachineFacts, SysrootInfo } from '../../electron/engine/facts.ts';
 import { grubPlatform } from '../../electron/engine/plan/bootloader.ts';
 import { fstabContent, needsLocaleGen } from '../../electron/engine/plan/etc-files.ts';
-import { diskLayout, vfatVolumeId } from '../../electron/engine/plan/layout.ts';
+import { diskLayout, PART_TYPES, vfatVolumeId } from '../../electron/engine/plan/layout.ts';
 import { plan, type PlanResult } from '../../electron/engine/plan/plan.ts';
 import { WEIGHTS } from '../../electron/engine/plan/steps.ts';
 import { autoSwapBytes, swapBytesFor } from '../../electron/engine/plan/swap.ts';
@@ -208,6 +208,16 @@ describe('installing into existing partitions', () => {
     ).toEqual(['plan:problem.esp-not-vfat']);
     const r = fail(plan(answers({ target: { partitions: { root: '/dev/nvme0n1p9', efi: '/dev/nvme0n1p1' } } }), uefiMachine(), desktopSysroot(), planEnv()));
     expect(r.refusals).toEqual([{ disk: '/dev/nvme0n1p9', refusals: [{ code: 'not-found', params: { device: '/dev/nvme0n1p9' } }] }]);
+  });
+
+  it('refuses a GPT disk without a BIOS boot partition when GRUB is to be installed for BIOS', () => {
+    const m = { ...uefiMachine(), firmware: 'bios' as const };
+    expect(problemCodes(plan(answers({ target: { partitions: { root: '/dev/nvme0n1p3' } } }), m, desktopSysroot(), planEnv()))).toEqual([
+      'plan:problem.bios-boot-missing',
+    ]);
+    expect(ok(plan(answers({ target: { partitions: { root: '/dev/nvme0n1p3' } }, bootloader: 'none' }), m, desktopSysroot(), planEnv())).steps.map((s) => s.id)).not.toContain('bootloader');
+    const withBiosBoot = { ...m, disks: m.disks.map((d) => ({ ...d, partitions: d.partitions.map((p) => (p.path === '/dev/nvme0n1p2' ? { ...p, parttype: PART_TYPES.biosBoot.toLowerCase(), fstype: undefined } : p)) })) };
+    expect(ok(plan(answers({ target: { partitions: { root: '/dev/nvme0n1p3' } } }), withBiosBoot, desktopSysroot(), planEnv())).steps.map((s) => s.id)).toContain('bootloader');
   });
 
   it('refuses a root partition that is mounted or too small', () => {

@@ -6,7 +6,7 @@ import type { Problem } from '../answers/validate.ts';
 import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../facts.ts';
 import { partitionRefusalsFor, refusalsFor, requiredBytes, requiredRootBytes } from '../disks/safety.ts';
 import { grubPlatform } from './bootloader.ts';
-import { concreteLayout, diskLayout, firmwareOfLayout, vfatVolumeId } from './layout.ts';
+import { concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, vfatVolumeId } from './layout.ts';
 import { buildSteps, type StepInput } from './steps.ts';
 import { swapBytesFor, swapFilePath } from './swap.ts';
 import type { Plan, PlannedPartition } from './types.ts';
@@ -110,6 +110,12 @@ function partitionsTarget(answers: Answers, machine: MachineFacts, sysroot: Sysr
     out.problems.push(problem('target.partitions.efi', 'esp-is-root', 'the EFI system partition cannot also be the root partition'));
   }
   if (!root) return undefined;
+  // GRUB for BIOS on a GPT disk embeds its core image in a BIOS boot partition; without one it fails late.
+  const gpt = root.disk.partitions.some((p) => p.parttype?.includes('-'));
+  const biosBoot = root.disk.partitions.some((p) => p.parttype?.toUpperCase() === PART_TYPES.biosBoot);
+  if (firmware === 'bios' && answers.bootloader === 'auto' && gpt && !biosBoot) {
+    out.problems.push(problem('target.partitions.root', 'bios-boot-missing', `${root.disk.path} has a GPT partition table but no BIOS boot partition for GRUB`, { disk: root.disk.path }));
+  }
 
   const rootUuid = env.newUuid();
   const swapBytes = swapOrProblem(answers, machine, root.part.sizeBytes, out);
