@@ -95,6 +95,7 @@ chroot "$R" /bin/bash -c "export NEWROOT=/sysroot hookdir=/usr/lib/dracut/hooks;
     for (const f of [
       '/usr/sbin/livekit-loader',
       '/usr/lib/livekit-lib.sh',
+      '/usr/lib/livekit-names.sh',
       '/usr/lib/dracut/hooks/cmdline/90-parse-livekit.sh',
       '/usr/lib/dracut/hooks/pre-udev/30-livekit-genrules.sh',
       '/usr/lib/dracut/hooks/initqueue/timeout/95-livekit-timeout.sh',

@@ -70,16 +70,10 @@ flag() {
   return 0
 }
 
-valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]]; }
-key_of() { printf '%s' "${1//-/_}"; }
-# Is the named variable an array? Prints its elements one per line.
-array_lines() {
-  local decl
-  decl=$(declare -p "$1" 2>/dev/null) || return 1
-  [[ $decl == "declare -a"* ]] || return 1
-  local -n _arr=$1
-  [ "${#_arr[@]}" -eq 0 ] || printf '%s\n' "${_arr[@]}"
-}
+# valid_name, key_of, array_lines: the same rules the build writes the config with.
+if [ "$HOST_MODE" = 1 ]; then names_lib=$(dirname "$(readlink -f "$0")")/livekit-names.sh; else names_lib=/lib/livekit-names.sh; fi
+# shellcheck source=livekit-names.sh
+. "$names_lib"
 
 setup_run() {
   local size

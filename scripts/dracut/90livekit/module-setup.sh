@@ -24,6 +24,7 @@ install() {
     inst_multiple mount umount losetup cp mkdir rmdir ln rm cat stat awk readlink dirname date wc sed
     inst_script "$moddir/livekit-loader.sh" /sbin/livekit-loader
     inst_simple "$moddir/livekit-lib.sh" /lib/livekit-lib.sh
+    inst_simple "$moddir/livekit-names.sh" /lib/livekit-names.sh
     inst_hook cmdline 90 "$moddir/parse-livekit.sh"
     inst_hook pre-udev 30 "$moddir/livekit-genrules.sh"
     inst_hook initqueue/timeout 95 "$moddir/livekit-timeout.sh"

@@ -39,9 +39,8 @@ mount_tracked() {
   on_exit "umount $(printf '%q' "$where") || umount -l $(printf '%q' "$where")"
 }
 
-# A name usable as a Bash variable suffix: `${name//-/_}` (all hyphens, not only the first).
-key_of() { printf '%s' "${1//-/_}"; }
-
-valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]]; }
+# valid_name, key_of, array_lines: one definition with the boot module, which reads what the build writes.
+# shellcheck source=../../dracut/90livekit/livekit-names.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../dracut/90livekit/livekit-names.sh"
 
 sha256_of_stdin() { sha256sum | cut -d' ' -f1; }

@@ -8,15 +8,6 @@ recipe_path() {
   if [[ $r == */* || $r == *.recipe ]]; then printf '%s' "$r"; else printf '%s/recipes/%s.recipe' "$MKLIVE_DIR" "$r"; fi
 }
 
-# Prints the named array's elements one per line; fails when the variable is not an array.
-array_lines() {
-  local decl
-  decl=$(declare -p "$1" 2>/dev/null) || return 1
-  [[ $decl == "declare -a"* ]] || return 1
-  local -n _arr=$1
-  [ "${#_arr[@]}" -eq 0 ] || printf '%s\n' "${_arr[@]}"
-}
-
 layer_stack() { array_lines "LAYER_ON_$(key_of "$1")"; }
 layer_packages() { array_lines "LAYER_PACKAGES_$(key_of "$1")" || true; }
 sysroot_stack() { array_lines "SYSROOT_DEP_$(key_of "$1")"; }
