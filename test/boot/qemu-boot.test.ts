@@ -153,8 +153,8 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     const disk = await brokenDisk('no-layer', 'LKNOLAYER', (lk) => unlinkSync(join(lk, 'layers/desktop-common.squashfs')));
     const res = await runQemu({
       args: ['-kernel', kernel, '-initrd', initrd.systemd,
-        // dracut's die() opens the emergency shell only with rd.shell given (else it halts).
-        '-append', `root=livekit:LABEL=LKNOLAYER ${SERIAL} ${REPORT} rd.shell`, '-drive', `if=virtio,format=raw,snapshot=on,file=${disk}`],
+        // No rd.shell: the emergency shell is the default (dracut's die would halt without it).
+        '-append', `root=livekit:LABEL=LKNOLAYER ${SERIAL} ${REPORT}`, '-drive', `if=virtio,format=raw,snapshot=on,file=${disk}`],
       until: EMERGENCY(/LiveKit: layer file missing/),
       stopOn: HALTED,
       timeoutMs: 360_000,
@@ -172,7 +172,7 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     });
     const res = await runQemu({
       args: ['-kernel', kernel, '-initrd', initrd.shell,
-        '-append', `root=livekit:LABEL=LKBADCONF ${SERIAL} ${REPORT} rd.shell`, '-drive', `if=virtio,format=raw,snapshot=on,file=${disk}`],
+        '-append', `root=livekit:LABEL=LKBADCONF ${SERIAL} ${REPORT}`, '-drive', `if=virtio,format=raw,snapshot=on,file=${disk}`],
       until: EMERGENCY(/LiveKit: config malformed/),
       stopOn: HALTED,
       timeoutMs: 360_000,

@@ -8,8 +8,16 @@
 #
 # Result: tmpfs at $RUN; the medium at $RUN/medium; base and layers read-only at $RUN/layers/<layer>;
 # every sysroot read-only at $RUN/sysroots/<name>; the chosen sysroot (+ its Live template) under a
-# writable overlay (upper and work on the tmpfs) at $NEWROOT; $RUN/boot-target names it.
-# Any failure says what on the console ("LiveKit: ...") and, in the initramfs, calls dracut's die.
+# writable overlay (upper and work on the tmpfs) at $NEWROOT; $RUN/boot-target names it (written last).
+# Any failure says what on the console ("LiveKit: ...") and, in the initramfs, opens dracut's
+# emergency shell.
+#
+# Speed: under emulation (QEMU TCG) a program start costs ~100 ms and a fork ~15 ms, more than a mount,
+# so the loader starts a fixed handful of programs whatever the stack depth — one `mount -a` for the
+# tmpfs and the medium, one `mkdir`, one `mount -a` for every layer, sysroot and the Live root (from
+# $RUN/livekit.fstab, kept for whoever debugs a boot), one `ln` (mkdir and ln are Bash's loadable
+# builtins when the initramfs has them) — and forks no subshell on the way: helpers return through
+# variables (printf -v, namerefs), never through $(...).
 HOST_MODE=0
 MEDIUM_SRC='' DEVICE='' CMDLINE='' RUN=/run/livekit
 NEWROOT=${NEWROOT:-/sysroot}
@@ -30,19 +38,36 @@ if [ "${1:-}" = --medium ] || [ "${1:-}" = --newroot ] || [ "${1:-}" = --run ] |
   done
   [ -d "$MEDIUM_SRC" ] || { echo "LiveKit: --medium DIR is required and must be a directory" >&2; exit 2; }
   [ -d "$NEWROOT" ] || { echo "LiveKit: --newroot DIR is required and must be a directory" >&2; exit 2; }
+  # They end up in fstab fields and overlay options, where these characters do not survive.
+  [[ $RUN$NEWROOT != *[[:space:],:\\]* ]] || { echo "LiveKit: --run and --newroot may not contain spaces, commas, colons or backslashes" >&2; exit 2; }
+  names_lib=$(dirname "$(readlink -f "$0")")/livekit-names.sh
 else
   DEVICE=${1:-}
   # shellcheck source=/dev/null
   . /lib/dracut-lib.sh
+  # dracut's getarg starts a program (dracut-getarg) per call: read the command line once instead.
+  CMDLINE=$(getcmdline)
+  names_lib=/lib/livekit-names.sh
+  # Bash's loadable mkdir and ln, when module-setup.sh found them: two program starts fewer.
+  for b in mkdir ln; do [ ! -f "/usr/lib/bash/$b" ] || enable -f "/usr/lib/bash/$b" "$b" 2>/dev/null || true; done
 fi
+
+# valid_name, key_to, is_array: the same rules the build writes the config with.
+# shellcheck source=livekit-names.sh
+. "$names_lib"
 
 fail() {
   echo "LiveKit: $*" >&2
-  # dracut's die puts the message on the kernel console (kmsg) and takes the emergency path. It also
-  # writes the message inside double quotes into a hook script: keep quotes, `$` and backslashes out.
+  [ "$HOST_MODE" = 0 ] || exit 1
+  # In the initramfs: dracut's emergency shell, which puts the message on the console (kmsg); the
+  # emergency hook repeats it above the prompt (no quotes, `$` or backslashes inside it). Not
+  # dracut's die: that halts unless rd.shell is given, and a Live medium that cannot boot should leave
+  # a shell to look around in (rd.shell=0 still gets dracut's halt).
   local msg="LiveKit: $*"
   msg=${msg//[\`\"\$\\]/}
-  if [ "$HOST_MODE" = 0 ]; then die "$msg"; fi
+  # shellcheck disable=SC2154 # hookdir comes from dracut-lib.sh
+  echo "warn \"$msg\"" >>"$hookdir/emergency/01-livekit.sh"
+  emergency_shell "$msg"
   exit 1
 }
 say() {
@@ -51,114 +76,164 @@ say() {
   return 0
 }
 
-# arg NAME: prints the value of NAME= (empty for a bare flag); fails when absent. Last one wins.
+# The command line as words (no globbing); double quotes around a value are dropped.
+read -r -a CMDLINE_WORDS <<<"$CMDLINE"
+# arg NAME: sets ARG to the value of NAME= (empty for a bare flag); fails when absent. Last one wins.
 arg() {
-  if [ "$HOST_MODE" = 0 ]; then getarg "$1"; return; fi
-  local w found=1 value=''
-  for w in $CMDLINE; do
+  local w found=1
+  ARG=''
+  for w in "${CMDLINE_WORDS[@]}"; do
     case $w in
-      "$1") found=0 value='' ;;
-      "$1"=*) found=0 value=${w#*=} ;;
+      "$1") found=0 ARG='' ;;
+      "$1"=*) found=0 ARG=${w#*=} ARG=${ARG#\"} ARG=${ARG%\"} ;;
     esac
   done
-  [ "$found" = 0 ] && printf '%s' "$value"
+  return "$found"
 }
 flag() {
-  local v
-  v=$(arg "$1") || return 1
-  case $v in 0 | no | off | false) return 1 ;; esac
+  arg "$1" || return 1
+  case $ARG in 0 | no | off | false) return 1 ;; esac
   return 0
 }
 
-# valid_name, key_of, array_lines: the same rules the build writes the config with.
-if [ "$HOST_MODE" = 1 ]; then names_lib=$(dirname "$(readlink -f "$0")")/livekit-names.sh; else names_lib=/lib/livekit-names.sh; fi
-# shellcheck source=livekit-names.sh
-. "$names_lib"
-
-setup_run() {
-  local size
-  size=$(arg livekit.tmpfs-size) || size=50%
-  [[ $size =~ ^[0-9]+[kKmMgG%]?$ ]] || fail "livekit.tmpfs-size=$size is not a size (examples: 4G, 60%)"
-  mkdir -p "$RUN" || fail "cannot create $RUN"
-  mount -t tmpfs -o "mode=0755,size=$size" livekit "$RUN" || fail "cannot mount the tmpfs at $RUN (size $size)"
-  mkdir -p "$RUN/medium" "$RUN/layers" "$RUN/sysroots" "$RUN/templates" "$RUN/live/upper" "$RUN/live/work"
+# fstab_path VAR PATH: sets VAR to PATH escaped for an fstab field (space, tab, newline, backslash).
+fstab_path() {
+  local p=${2//\\/\\134}
+  p=${p// /\\040}
+  p=${p//$'\t'/\\011}
+  printf -v "$1" '%s' "${p//$'\n'/\\012}"
 }
 
-mount_medium() {
-  if [ "$HOST_MODE" = 1 ]; then
-    { mount --bind "$MEDIUM_SRC" "$RUN/medium" && mount -o remount,bind,ro "$RUN/medium"; } ||
-      fail "cannot bind the medium directory $MEDIUM_SRC"
+# is_mounted DIR: DIR is a mount point (read from mountinfo, no program started).
+is_mounted() {
+  local want f
+  fstab_path want "$1"
+  while read -r _ _ _ _ f _; do
+    [ "$f" = "$want" ] && return 0
+  done </proc/self/mountinfo
+  return 1
+}
+
+# mount_all FILE: mounts every entry of an fstab-format FILE, in order, with one program start.
+mount_all() { mount -a --fstab "$1"; }
+
+# The tmpfs at $RUN and the medium on it, read-only, with one program start. libmount reads an fstab
+# only from a regular file, and $RUN is not mounted yet: the file goes to the initramfs's /tmp (gone at
+# switch-root), or beside --run on a host.
+mount_run_and_medium() {
+  local size source type=auto opts fstab=/tmp/livekit-medium.fstab run_field medium_field source_field
+  size=50%
+  if arg livekit.tmpfs-size; then size=$ARG; fi
+  [[ $size =~ ^[0-9]+[kKmMgG%]?$ ]] || fail "livekit.tmpfs-size=$size is not a size (examples: 4G, 60%)"
+  if [ "$HOST_MODE" = 1 ]; then source=$MEDIUM_SRC type=none opts=bind,ro fstab=$RUN.fstab
   else
     [ -b "$DEVICE" ] || fail "medium device $DEVICE is not a block device"
-    mount -o ro "$DEVICE" "$RUN/medium" || fail "cannot mount the medium $DEVICE"
+    source=$DEVICE opts=ro
+  fi
+  fstab_path run_field "$RUN"
+  fstab_path medium_field "$RUN/medium"
+  fstab_path source_field "$source"
+  printf 'livekit %s tmpfs mode=0755,size=%s,X-mount.mkdir 0 0\n%s %s %s %s,X-mount.mkdir 0 0\n' \
+    "$run_field" "$size" "$source_field" "$medium_field" "$type" "$opts" >"$fstab" || fail "cannot write $fstab"
+  if ! mount_all "$fstab"; then
+    is_mounted "$RUN" || fail "cannot mount the tmpfs at $RUN (size $size)"
+    fail "cannot mount the medium $source"
   fi
   MEDIUM="$RUN/medium/livekit"
 }
 
 load_config() {
-  local conf="$MEDIUM/livekit.conf" err s d k deps
+  local conf="$MEDIUM/livekit.conf" errors=() e rc=0 s d k
   [ -f "$conf" ] || fail "config missing: livekit/livekit.conf is not on the medium"
-  err=$(bash -n "$conf" 2>&1) || fail "config malformed: livekit/livekit.conf has a syntax error: ${err##*: }"
-  # The medium is trusted at boot: source it, then check what it must define.
+  # The medium is trusted at boot: source it, then check what it must define. Bash's errors go to the
+  # tmpfs and are read back without starting a program; a syntax error may leave the status 0 (Bash
+  # goes on after it), so the messages decide.
   # shellcheck source=/dev/null
-  . "$conf" || fail "config malformed: livekit/livekit.conf failed to load"
+  . "$conf" 2>"$RUN/config.err" || rc=$?
+  mapfile -t errors <"$RUN/config.err"
+  for e in "${errors[@]}"; do
+    case $e in *"syntax error"* | *"unexpected EOF"* | *"unexpected end of file"*)
+      fail "config malformed: livekit/livekit.conf has a syntax error: ${e#"$conf": }" ;;
+    esac
+  done
+  [ "$rc" = 0 ] || fail "config malformed: livekit/livekit.conf failed to load${errors[0]:+: ${errors[0]#"$conf": }}"
   FSTYPE=${FSTYPE:-squashfs}
   [[ $FSTYPE == squashfs || $FSTYPE == erofs ]] || fail "config malformed: FSTYPE=\"$FSTYPE\" (want squashfs or erofs)"
-  array_lines LAYERS >/dev/null || fail "config malformed: LAYERS is missing or not an array"
-  array_lines SYSROOT_LAYERS >/dev/null || fail "config malformed: SYSROOT_LAYERS is missing or not an array"
+  is_array LAYERS || fail "config malformed: LAYERS is missing or not an array"
+  is_array SYSROOT_LAYERS || fail "config malformed: SYSROOT_LAYERS is missing or not an array"
   [ "${#SYSROOT_LAYERS[@]}" -gt 0 ] || fail "config malformed: SYSROOT_LAYERS is empty"
   for s in "${LAYERS[@]}" "${SYSROOT_LAYERS[@]}"; do
     valid_name "$s" || fail "config malformed: bad name \"$s\""
   done
   for s in "${SYSROOT_LAYERS[@]}"; do
-    k=$(key_of "$s")
-    deps=$(array_lines "SYSROOT_DEP_$k") || fail "config malformed: SYSROOT_DEP_$k is missing or not an array (sysroot $s)"
-    [ -n "$deps" ] || fail "config malformed: SYSROOT_DEP_$k is empty (sysroot $s)"
-    while read -r d; do
+    key_to k "$s"
+    is_array "SYSROOT_DEP_$k" || fail "config malformed: SYSROOT_DEP_$k is missing or not an array (sysroot $s)"
+    local -n deps="SYSROOT_DEP_$k"
+    [ "${#deps[@]}" -gt 0 ] || fail "config malformed: SYSROOT_DEP_$k is empty (sysroot $s)"
+    for d in "${deps[@]}"; do
       [ "$d" = base ] || [[ " ${LAYERS[*]} " == *" $d "* ]] ||
         fail "config malformed: SYSROOT_DEP_$k names \"$d\", which is not in LAYERS"
-    done <<<"$deps"
+    done
+    unset -n deps
   done
 }
 
-layer_file() { if [ "$1" = base ]; then printf 'base.%s' "$FSTYPE"; else printf 'layers/%s.%s' "$1" "$FSTYPE"; fi; }
+# layer_file VAR LAYER: sets VAR to the layer's image, relative to livekit/.
+layer_file() {
+  if [ "$2" = base ]; then printf -v "$1" 'base.%s' "$FSTYPE"; else printf -v "$1" 'layers/%s.%s' "$2" "$FSTYPE"; fi
+}
 
-# The template file of a sysroot, relative to livekit/, or nothing.
-template_file() {
-  local v
-  v="TEMPLATE_$(key_of "$1")"
-  if [ -n "${!v:-}" ]; then printf 'templates/%s' "${!v}"
-  elif [ -f "$MEDIUM/templates/$1.$FSTYPE" ]; then printf 'templates/%s.%s' "$1" "$FSTYPE"; fi
+pick_target() {
+  local how k v
+  if arg livekit.boot && [ -n "$ARG" ]; then TARGET=$ARG how="livekit.boot=$TARGET"
+  elif [ -n "${DEFAULT_BOOT_TARGET:-}" ]; then TARGET=$DEFAULT_BOOT_TARGET how="DEFAULT_BOOT_TARGET=$TARGET"
+  else TARGET=livekit how="the default sysroot livekit"; fi
+  [[ " ${SYSROOT_LAYERS[*]} " == *" $TARGET "* ]] ||
+    fail "unknown sysroot: $how is not on this medium (sysroots: ${SYSROOT_LAYERS[*]})"
+  # The template file, relative to livekit/, or nothing.
+  key_to k "$TARGET"
+  v="TEMPLATE_$k"
+  TEMPLATE=''
+  if [ -n "${!v:-}" ]; then TEMPLATE="templates/${!v}"
+  elif [ -f "$MEDIUM/templates/$TARGET.$FSTYPE" ]; then TEMPLATE="templates/$TARGET.$FSTYPE"; fi
 }
 
 # With livekit.ram: copies the images into the tmpfs (after checking memory) and mounts them from there.
 copy_to_ram() {
-  local files=("$@") f need=0 avail_mem avail_tmpfs
-  for f in "${files[@]}"; do need=$((need + $(stat -c %s "$MEDIUM/$f"))); done
-  avail_mem=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) * 1024))
+  local files=("$@") sizes=() f n need=0 avail_mem=0 key value avail_tmpfs
+  mapfile -t sizes < <(cd "$MEDIUM" && stat -c %s -- "${files[@]}") || fail "livekit.ram: cannot read the image sizes"
+  for n in "${sizes[@]}"; do need=$((need + n)); done
+  while read -r key value _; do [ "$key" = MemAvailable: ] && avail_mem=$((value * 1024)); done </proc/meminfo
   avail_tmpfs=$(($(stat -f -c '%a * %S' "$RUN")))
-  [ "$need" -lt "${avail_mem:-0}" ] ||
+  [ "$need" -lt "$avail_mem" ] ||
     fail "livekit.ram: the medium's images need $((need / 1048576)) MiB but only $((avail_mem / 1048576)) MiB of memory is available"
   [ "$need" -lt "$avail_tmpfs" ] ||
     fail "livekit.ram: the images need $((need / 1024)) KiB but the tmpfs has $((avail_tmpfs / 1024)) KiB free (raise livekit.tmpfs-size=)"
   say "livekit.ram: copying $((need / 1048576)) MiB into memory"
+  mkdir -p "$RUN/ram" || fail "livekit.ram: cannot create $RUN/ram"
   for f in "${files[@]}"; do
-    mkdir -p "$RUN/ram/$(dirname "$f")"
-    cp "$MEDIUM/$f" "$RUN/ram/$f" || fail "livekit.ram: cannot copy $f into memory"
+    (cd "$MEDIUM" && cp --parents -- "$f" "$RUN/ram/") || fail "livekit.ram: cannot copy $f into memory"
   done
   IMAGES="$RUN/ram"
 }
 
-mount_image() {
-  mkdir -p "$2"
-  mount -t "$FSTYPE" -o ro,loop "$IMAGES/$1" "$2" || fail "cannot mount $1 (is it a $FSTYPE image?)"
+# The mounts of one boot, in order, gathered then made by one `mount -a`; for each, what to say if
+# it is the one that fails.
+MOUNTS=() MOUNT_TARGETS=() MOUNT_FAILURES=()
+# add_mount <message on failure> <source> <target> <type> <options>
+add_mount() {
+  local source_field target_field
+  fstab_path source_field "$2"
+  fstab_path target_field "$3"
+  MOUNT_FAILURES+=("$1") MOUNT_TARGETS+=("$3")
+  MOUNTS+=("$source_field $target_field $4 $5,X-mount.mkdir 0 0")
 }
 
-mount_layers() {
-  local l f needed=()
+add_layer_mounts() {
+  local l f needed=() at
   for l in base "${LAYERS[@]}"; do
     [ "$l" = base ] && [ "${#needed[@]}" -gt 0 ] && continue # AOSC media may list base in LAYERS
-    f=$(layer_file "$l")
+    layer_file f "$l"
     [ -f "$MEDIUM/$f" ] || fail "layer file missing: livekit/$f (layer $l)"
     needed+=("$f")
   done
@@ -168,94 +243,94 @@ mount_layers() {
   fi
   IMAGES=$MEDIUM
   if flag livekit.ram; then copy_to_ram "${needed[@]}"; fi
-  mount_image "$(layer_file base)" "$RUN/layers/base"
-  for l in "${LAYERS[@]}"; do
-    [ "$l" = base ] || mount_image "$(layer_file "$l")" "$RUN/layers/$l"
+  for f in "${needed[@]}"; do
+    if [ "$f" = "$TEMPLATE" ]; then at=templates/$TARGET; else at=${f%."$FSTYPE"} at=layers/${at#layers/}; fi
+    add_mount "cannot mount $f (is it a $FSTYPE image?)" "$IMAGES/$f" "$RUN/$at" "$FSTYPE" ro,loop
   done
-  if [ -n "$TEMPLATE" ]; then mount_image "$TEMPLATE" "$RUN/templates/$TARGET"; fi
 }
 
-# overlay <target> <extra options> <lower dirs relative to $RUN, top first...>
-# Paths are absolute when the options fit a page (4096 bytes, the legacy mount(2) limit with
-# util-linux < 2.39), else relative to $RUN, mounted from there.
-overlay() {
-  local target=$1 extra=$2
-  shift 2
-  local abs='' rel='' d
+# overlay_options <extra options> <lower dirs relative to $RUN, top first...>: sets OVERLAY_OPTIONS,
+# with absolute paths when they fit a page (4096 bytes, the legacy mount(2) limit with util-linux
+# < 2.39), else relative to $RUN, where `mount -a` runs.
+overlay_options() {
+  local extra=$1 abs='' rel='' d
+  shift
   for d in "$@"; do abs+="${abs:+:}$RUN/$d"; rel+="${rel:+:}$d"; done
-  local opts="lowerdir=$abs,$extra"
-  if [ "${#opts}" -lt 3800 ]; then
-    mount -t overlay livekit -o "$opts" "$target"
-  else
-    (cd "$RUN" && mount -t overlay livekit -o "lowerdir=$rel,${extra//$RUN\//}" "$target")
-  fi
+  OVERLAY_OPTIONS="lowerdir=$abs,$extra"
+  [ "${#OVERLAY_OPTIONS}" -lt 3800 ] || OVERLAY_OPTIONS="lowerdir=$rel,${extra//$RUN\//}"
 }
 
-# Lower dirs of a sysroot, top first, relative to $RUN.
+# stack_of SYSROOT: sets STACK to its lower dirs, top first, relative to $RUN.
 stack_of() {
-  local name i
-  name="SYSROOT_DEP_$(key_of "$1")"
-  local -n _deps=$name
-  for ((i = ${#_deps[@]} - 1; i >= 0; i--)); do printf 'layers/%s\n' "${_deps[$i]}"; done
+  local k i
+  key_to k "$1"
+  local -n _deps="SYSROOT_DEP_$k"
+  STACK=()
+  for ((i = ${#_deps[@]} - 1; i >= 0; i--)); do STACK+=("layers/${_deps[$i]}"); done
 }
 
-mount_sysroots() {
-  local s dirs=()
+add_sysroot_mounts() {
+  local s
   for s in "${SYSROOT_LAYERS[@]}"; do
-    mkdir -p "$RUN/sysroots/$s"
-    mapfile -t dirs < <(stack_of "$s")
-    if [ "${#dirs[@]}" -eq 1 ]; then
+    stack_of "$s"
+    if [ "${#STACK[@]}" -eq 1 ]; then
       # overlayfs wants two lower dirs without an upper: a single layer is a read-only bind.
-      { mount --bind "$RUN/${dirs[0]}" "$RUN/sysroots/$s" && mount -o remount,bind,ro "$RUN/sysroots/$s"; } ||
-        fail "cannot mount sysroot $s"
+      add_mount "cannot mount sysroot $s" "$RUN/${STACK[0]}" "$RUN/sysroots/$s" none bind,ro
     else
-      overlay "$RUN/sysroots/$s" "ro,redirect_dir=follow,index=off,metacopy=off" "${dirs[@]}" ||
-        fail "cannot compose sysroot $s from ${dirs[*]}"
+      overlay_options "ro,redirect_dir=follow,index=off,metacopy=off" "${STACK[@]}"
+      add_mount "cannot compose sysroot $s from ${STACK[*]}" livekit "$RUN/sysroots/$s" overlay "$OVERLAY_OPTIONS"
     fi
   done
 }
 
-pick_target() {
-  local how
-  if TARGET=$(arg livekit.boot) && [ -n "$TARGET" ]; then how="livekit.boot=$TARGET"
-  elif [ -n "${DEFAULT_BOOT_TARGET:-}" ]; then TARGET=$DEFAULT_BOOT_TARGET how="DEFAULT_BOOT_TARGET=$TARGET"
-  else TARGET=livekit how="the default sysroot livekit"; fi
-  [[ " ${SYSROOT_LAYERS[*]} " == *" $TARGET "* ]] ||
-    fail "unknown sysroot: $how is not on this medium (sysroots: ${SYSROOT_LAYERS[*]})"
-  TEMPLATE=$(template_file "$TARGET")
+add_live_root_mount() {
+  stack_of "$TARGET"
+  [ -z "$TEMPLATE" ] || STACK=("templates/$TARGET" "${STACK[@]}")
+  overlay_options "upperdir=$RUN/live/upper,workdir=$RUN/live/work,redirect_dir=on,index=off,metacopy=off" "${STACK[@]}"
+  add_mount "cannot mount the Live root on $NEWROOT" livekit "$NEWROOT" overlay "$OVERLAY_OPTIONS"
+}
+
+# Makes every gathered mount; on failure names the first one that is not mounted.
+mount_gathered() {
+  local fstab="$RUN/livekit.fstab" i
+  mkdir -p "$RUN/live/upper" "$RUN/live/work" || fail "cannot create the Live root's upper dir on $RUN"
+  printf '%s\n' "${MOUNTS[@]}" >"$fstab" || fail "cannot write $fstab"
+  cd "$RUN" || fail "cannot enter $RUN"
+  if ! mount_all "$fstab"; then
+    for i in "${!MOUNT_TARGETS[@]}"; do is_mounted "${MOUNT_TARGETS[$i]}" || fail "${MOUNT_FAILURES[$i]}"; done
+    fail "mount -a --fstab $fstab failed"
+  fi
+  cd / || true
 }
 
 # Does the composed sysroot have os-release (an absolute symlink resolves inside the sysroot)?
 has_os_release() {
   local root=$1 p t
+  # A regular file (not a link) settles it without starting readlink.
+  for p in etc/os-release usr/lib/os-release; do [ ! -L "$root/$p" ] && [ -f "$root/$p" ] && return 0; done
   for p in etc/os-release usr/lib/os-release; do
     if [ -L "$root/$p" ]; then
       t=$(readlink "$root/$p")
       case $t in /*) [ -f "$root$t" ] && return 0 ;; *) [ -f "$root/$p" ] && return 0 ;; esac
-    elif [ -f "$root/$p" ]; then return 0; fi
+    fi
   done
   return 1
 }
 
-mount_live_root() {
+check_os_release() {
   has_os_release "$RUN/sysroots/$TARGET" ||
     fail "sysroot $TARGET has no /etc/os-release (or /usr/lib/os-release): refusing to boot it"
-  local dirs=()
-  [ -z "$TEMPLATE" ] || dirs+=("templates/$TARGET")
-  mapfile -t -O "${#dirs[@]}" dirs < <(stack_of "$TARGET")
-  overlay "$NEWROOT" "upperdir=$RUN/live/upper,workdir=$RUN/live/work,redirect_dir=on,index=off,metacopy=off" "${dirs[@]}" ||
-    fail "cannot mount the Live root on $NEWROOT"
 }
 
 apply_language() {
-  local lang
-  lang=$(arg LANG) || return 0
+  arg LANG || return 0
+  local lang=$ARG
   [ -n "$lang" ] || return 0
   [[ $lang =~ ^[A-Za-z0-9_.@-]+$ ]] || { say "ignoring LANG=$lang: not a locale name"; return 0; }
-  mkdir -p "$NEWROOT/etc"
+  [ -d "$NEWROOT/etc" ] || mkdir -p "$NEWROOT/etc"
   printf 'LANG=%s\n' "$lang" >"$NEWROOT/etc/locale.conf"
   if [ -e "$NEWROOT/etc/debian_version" ]; then
-    mkdir -p "$NEWROOT/etc/default"
+    [ -d "$NEWROOT/etc/default" ] || mkdir -p "$NEWROOT/etc/default"
     printf 'LANG=%s\n' "$lang" >"$NEWROOT/etc/default/locale"
   fi
 }
@@ -267,23 +342,40 @@ link_sysroots() {
   ln -s "$RUN/sysroots" "$link" || fail "cannot link /sysroots in the Live root"
 }
 
+# cpu_ms VAR: sets VAR to the CPU time (user + system) of the loader and the programs it started, in ms, from `times`
+# (through the tmpfs: no fork). The rest of the wall time is other processes (udev, systemd reacting
+# to the new loop devices and mounts) and the kernel's work for them.
+cpu_ms() {
+  local lines=() words=() total=0 t m s
+  times >"$RUN/times" && mapfile -t lines <"$RUN/times"
+  read -r -a words <<<"${lines[*]}" # four tokens like 0m0.120s
+  for t in "${words[@]}"; do
+    m=${t%%m*} s=${t#*m} s=${s%s}
+    total=$((total + m * 60000 + 10#${s%.*} * 1000 + 10#${s#*.}))
+  done
+  printf -v "$1" '%s' "$total"
+}
+
 main() {
-  local started
-  started=$(date +%s%N)
+  local started=${EPOCHREALTIME/[.,]/} now cpu
   # Queued once per device event; a second run (another symlink of the same medium) has nothing to do.
   if [ "$HOST_MODE" = 0 ] && [ -e "$RUN/boot-target" ]; then say "already loaded"; return 0; fi
-  setup_run
-  mount_medium
+  mount_run_and_medium
   load_config
   pick_target
-  mount_layers
-  mount_sysroots
-  mount_live_root
+  add_layer_mounts
+  add_sysroot_mounts
+  add_live_root_mount
+  mount_gathered
+  check_os_release
   apply_language
   link_sysroots
+  stack_of "$TARGET"
+  now=${EPOCHREALTIME/[.,]/}
+  cpu_ms cpu
+  say "booting $TARGET (${#STACK[@]} layers${TEMPLATE:+ + template}) in $(((now - started) / 1000)) ms (CPU $cpu ms)"
+  # Last: the initqueue's "finished" test (parse-livekit.sh) waits for this file.
   printf '%s\n' "$TARGET" >"$RUN/boot-target"
-  say "booting $TARGET ($(stack_of "$TARGET" | wc -l) layers${TEMPLATE:+ + template}) in $((($(date +%s%N) - started) / 1000000)) ms"
-  if [ "$HOST_MODE" = 0 ]; then ln -sf null /dev/root; fi
   return 0
 }
 

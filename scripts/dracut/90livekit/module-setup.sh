@@ -21,7 +21,11 @@ installkernel() {
 }
 
 install() {
-    inst_multiple mount umount losetup cp mkdir rmdir ln rm cat stat awk readlink dirname date wc sed
+    inst_multiple mount umount losetup cp mkdir rmdir ln rm cat stat readlink sed
+    # Bash's loadable mkdir and ln (package bash-builtins), when the build host has them: under
+    # emulation each program the loader does not start saves ~100 ms.
+    local b
+    for b in mkdir ln; do [[ -f /usr/lib/bash/$b ]] && inst_simple "/usr/lib/bash/$b"; done
     inst_script "$moddir/livekit-loader.sh" /sbin/livekit-loader
     inst_simple "$moddir/livekit-lib.sh" /lib/livekit-lib.sh
     inst_simple "$moddir/livekit-names.sh" /lib/livekit-names.sh

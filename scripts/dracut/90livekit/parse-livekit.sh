@@ -1,7 +1,7 @@
 #!/bin/sh
 # cmdline hook: root=livekit:<spec> → wait for the medium's device; the udev rule (pre-udev hook)
 # queues the loader when it appears. Sourced by dracut: uses return, not exit.
-# shellcheck disable=SC2034 # rootok and root are read by dracut
+# shellcheck disable=SC2034,SC2154 # rootok and root are read by dracut; hookdir comes from dracut-lib
 
 [ -z "${root:-}" ] && root=$(getarg root=)
 case "$root" in
@@ -19,6 +19,10 @@ printf '%s\n%s\n' "$livekit_spec" "$livekit_dev" > "$LIVEKIT_ROOT_FILE"
 root="livekit:$livekit_dev"
 rootok=1
 info "LiveKit: waiting for the medium $livekit_spec ($livekit_dev)"
-# The loader ends with `ln -s null /dev/root`: the initqueue is finished when that exists.
-wait_for_dev -n /dev/root
+# Load what the loader needs while the medium's device is still being found (USB takes seconds), not
+# in the loader's path: the loop driver, the layers' filesystem, overlayfs and the ISO's filesystem.
+# In the background: dracut-cmdline.service keeps it (KillMode=process), the shell init does too.
+modprobe -a -q -b loop squashfs overlay isofs >/dev/null 2>&1 &
+# The initqueue is finished when the loader has composed the Live root (its last step writes this).
+echo '[ -e /run/livekit/boot-target ]' > "$hookdir/initqueue/finished/90-livekit.sh"
 return 0

@@ -11,7 +11,7 @@ CACHE=${LIVEKIT_CACHE:-/var/cache/livekit}
 MIRROR=${LIVEKIT_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 # First step: debootstrap; second step: these (REFERENCES.md: not both in one debootstrap call).
-PACKAGES=(linux-image-amd64 dracut-core systemd kmod udev busybox-static)
+PACKAGES=(linux-image-amd64 dracut-core systemd kmod udev busybox-static bash-builtins)
 # Bump when the steps below change in a way that alters the result.
 RECIPE_VERSION=1
 
