@@ -1,6 +1,6 @@
 // The build module (scripts/mklive/mklive) with the `tiny` recipe: real overlays, chroots,
 // mksquashfs; incremental rebuilds; the metadata it writes, read back by the engine's parsers.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLivekitConf } from '../../electron/engine/medium/config.ts';
@@ -45,7 +45,11 @@ describe.skipIf(!isRoot)(`mklive build --recipe tiny (${NEEDS_ROOT})`, () => {
   it('builds the medium layout: base, layers, templates, livekit.conf, sysroots.json', () => {
     expect(first.code, first.stderr).toBe(0);
     const lk = join(out, 'livekit');
-    expect(readdirSync(lk).sort()).toEqual(['base.squashfs', 'base.squashfs.hash', 'layers', 'livekit.conf', 'sysroots.json', 'templates']);
+    expect(readdirSync(lk).sort()).toEqual(['base.squashfs', 'layers', 'livekit.conf', 'sysroots.json', 'templates']);
+    // build stamps stay outside the medium's tree
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
+    expect(walk(lk).filter((f) => f.endsWith('.hash'))).toEqual([]);
+    expect(existsSync(join(out, '.stamps/base.squashfs.hash'))).toBe(true);
     expect(readdirSync(join(lk, 'layers')).filter((f) => f.endsWith('.squashfs')).sort()).toEqual(
       ['desktop-common', 'desktop-nvidia', 'desktop', 'livekit', 'server'].map((l) => `${l}.squashfs`).sort(),
     );

@@ -55,8 +55,8 @@ bash "$grubsrc/mklocales.sh" --mo "$tree/boot/grub/locale/livekit"
 
 start=$(date +%s%N)
 mkdir -p "$(dirname "$out")"
-# The medium's livekit/ is mapped in from where it is (no copy of the layer images; the build's
-# *.hash bookkeeping files stay out). grub-mkrescue adds the BIOS and EFI boot images, GRUB's
+# The medium's livekit/ is mapped in from where it is (no copy of the layer images; build stamps of
+# older mklive versions, *.hash, stay out). grub-mkrescue adds the BIOS and EFI boot images, GRUB's
 # modules, its own locales and the unicode font, whose glyphs cover the CJK block (test/boot checks).
 # -hfsplus off: with an HFS+ side (for Macs) a disk-booted medium was probed and mounted as HFS+.
 grub-mkrescue -o "$out" --fonts=unicode --themes= --locales="zh_CN zh_TW" --compress=xz \
