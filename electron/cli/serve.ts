@@ -78,7 +78,7 @@ export async function runServe(args: string[]): Promise<number> {
     cmdline,
     ...(a.mediumDir ?? demo?.mediumDir ? { mediumDir: a.mediumDir ?? demo!.mediumDir } : {}),
     ...(a.sysrootsDir ?? demo?.sysrootsDir ? { sysrootsDir: a.sysrootsDir ?? demo!.sysrootsDir } : {}),
-    ...(demo ? { demoImages: demo.images } : {}),
+    ...(demo ? { demoImages: demo.images, demoDisks: [demo.partitionedDisk] } : {}),
     logDir,
     targetBase: demo ? demo.dir : '/run/livekit',
     ...(demo
@@ -90,7 +90,7 @@ export async function runServe(args: string[]): Promise<number> {
   });
   const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port });
   process.stdout.write(`livekit serve: open ${svc.url}\n`);
-  if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir}\n`);
+  if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

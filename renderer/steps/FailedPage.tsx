@@ -25,7 +25,17 @@ export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
     >
       {step && <p data-testid="failed-step">{t('failed.step', { step: t(step.label, { defaultValue: step.id }) })}</p>}
       {install.error && (
-        <pre className="error-box" data-testid="failed-error">{install.error.message}{install.error.stderrTail ? `\n${install.error.stderrTail}` : ''}</pre>
+        <>
+          <p className="error-box" data-testid="failed-error">
+            {install.error.code ? t(`failed.errors.${install.error.code}`, { ...install.error.params, defaultValue: install.error.message }) : install.error.message}
+          </p>
+          {install.error.stderrTail && (
+            <>
+              <p>{t('failed.output')}</p>
+              <pre className="error-box" data-testid="failed-output" lang="en">{install.error.stderrTail}</pre>
+            </>
+          )}
+        </>
       )}
       {install.logPath && <p>{t('failed.logAt', { path: install.logPath })}</p>}
       <p>{t('failed.hint')}</p>

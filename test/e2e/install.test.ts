@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { openBrowser, shot } from './browser.ts';
 import { readInstalled } from './disk-check.ts';
 import { serve, type Served } from './serve.ts';
-import { confirmAndInstall, fillToSummary, heading, tr } from './wizard.ts';
+import { execa } from 'execa';
+import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, tr } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -90,5 +91,57 @@ describe.skipIf(!isRoot)('installer UI, Chinese chosen on the language page (nee
     expect(d.hostname).toBe('zhangsan-pc');
     expect(d.localeConf).toContain('LANG=zh_CN.UTF-8');
     expect(d.passwordVerifies).toBe(true);
+  });
+});
+
+describe.skipIf(!isRoot)('installer UI, into existing partitions (needs root)', () => {
+  const s = session(['--demo', '--cmdline-file', '/dev/null']);
+
+  it('formats the chosen root partition only: the table, the ESP and the other partitions stay as they were', async () => {
+    const { page } = s;
+    const disk = s.svc.partitionedDisk;
+    expect(disk).toMatch(/^\/dev\/loop\d+$/);
+    const root = `${disk}p3`;
+    const dump = async () => (await execa('sfdisk', ['--dump', disk])).stdout;
+    const esp = async () => (await execa('sha256sum', [`${disk}p2`])).stdout.split(' ')[0];
+    const [tableBefore, espBefore] = [await dump(), await esp()];
+
+    await page.goto(s.svc.url);
+    await heading(page, 'en', 'language.title');
+    await choose(page, 'English');
+    await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
+    await heading(page, 'en', 'variant.title');
+    await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
+    await heading(page, 'en', 'disk.title');
+    await choose(page, tr('en', 'disk.modePartitions'));
+    // The root partition from the partition list (React Aria's Select: a button, then an option).
+    await page.getByRole('button', { name: new RegExp(escapeRe(tr('en', 'disk.rootPartition'))) }).click();
+    await page.getByRole('option', { name: new RegExp(`^${escapeRe(root)} `) }).click();
+    await shot(page, 'en-03-disk-partitions');
+    await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
+    await heading(page, 'en', 'user.title');
+    await page.getByLabel(tr('en', 'user.fullname')).fill('Bob Parts');
+    await page.getByLabel(tr('en', 'user.password'), { exact: true }).fill('Parts-Only-2026');
+    await page.getByLabel(tr('en', 'user.confirm')).fill('Parts-Only-2026');
+    await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
+    await heading(page, 'en', 'summary.title');
+    // Nothing is erased: the summary names the partition to be formatted instead.
+    expect(await page.getByTestId('erase').count()).toBe(0);
+    await expect(page.getByRole('checkbox').locator('..').innerText()).resolves.toContain(tr('en', 'summary.understandFormat', { part: root }));
+    await confirmAndInstall(page, 'en', 'en-partitions');
+    await heading(page, 'en', 'done.title');
+    await shot(page, 'en-07-done-partitions');
+
+    expect(await dump()).toBe(tableBefore);
+    expect(await esp()).toBe(espBefore);
+    const probe = (await execa('blkid', ['-p', '-o', 'export', root])).stdout;
+    expect(probe).toMatch(/^TYPE=ext4$/m);
+    expect(probe).not.toMatch(/LABEL=old-root/);
+    const d = await readInstalled(join(s.svc.demoDir, 'demo-partitioned.img'), 'bob', 'Parts-Only-2026');
+    expect(d.hostname).toBe('bob-pc');
+    expect(d.passwordVerifies).toBe(true);
+    expect(d.fstab).toMatch(/^UUID=\S+\s+\/\s/m);
+    const uuid = (await execa('blkid', ['-p', '-s', 'UUID', '-o', 'value', root])).stdout.trim();
+    expect(d.fstab).toContain(`UUID=${uuid}`);
   });
 });

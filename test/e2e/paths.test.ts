@@ -96,7 +96,7 @@ describe.skipIf(!isRoot)('installer UI paths, LANG=zh_CN.UTF-8 on the command li
     await page.getByRole('option', { name: '简体中文' }).click();
     await heading(page, L, 'failed.title');
     expect(await page.getByTestId('failed-step').innerText()).toContain(tr(L, 'step.copy', {}, 'plan'));
-    expect(await page.getByTestId('failed-error').innerText()).toContain('Input/output error');
+    expect(await page.getByTestId('failed-error').innerText()).toBe(tr(L, 'failed.errors.demo-write-error'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: tr(L, 'failed.saveLog') }).click()]);
     const saved = readFileSync((await download.path())!, 'utf8');
     expect(saved).toContain('rsync');

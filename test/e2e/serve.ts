@@ -11,6 +11,8 @@ export interface Served {
   token: string;
   /** The demo's temp dir (its images live here), from the service's stderr. */
   demoDir: string;
+  /** The demo's partitioned disk (a loop device), from the service's stderr. */
+  partitionedDisk: string;
   stderr: () => string;
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function serve(args: string[]): Promise<Served> {
     origin: u.origin,
     token: u.searchParams.get('token')!,
     demoDir: /targets are image files under (\S+)/.exec(err)?.[1] ?? '',
+    partitionedDisk: /and the partitioned (\/dev\/\S+)/.exec(err)?.[1] ?? '',
     stderr: () => err,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

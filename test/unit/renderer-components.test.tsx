@@ -138,4 +138,24 @@ describe('wizard components', () => {
     expect(screen.getByText('rsync exited with code 11')).toBeTruthy();
     expect(screen.getByText(enApp.failed.logAt.replace('{{path}}', '/var/log/livekit/x.log'))).toBeTruthy();
   });
+
+  it('says a coded engine error in the chosen language and keeps the program\'s own output as printed', async () => {
+    const { api, emit } = fakeApi(facts());
+    const i18n = initI18n('en');
+    render(<App api={api} i18n={i18n} />);
+    await screen.findByRole('heading', { name: enApp.language.title });
+    act(() => useStore.getState().setLanguage('zh-CN'));
+    const plan = { steps: [{ id: 'copy', label: 'plan:step.copy', weight: 1, actions: [] }] } as unknown as Plan;
+    emit({ type: 'event', event: { type: 'plan', plan } });
+    emit({ type: 'event', event: { type: 'step', step: 'copy', label: 'plan:step.copy', index: 0, count: 1, state: 'failed' } });
+    emit({
+      type: 'event',
+      event: { type: 'error', step: 'copy', message: 'rsync exited with code 11: No space left on device (28)', code: 'command-failed', params: { program: 'rsync', exitCode: 11 }, stderrTail: 'rsync: write failed: No space left on device (28)' },
+    });
+    emit({ type: 'event', event: { type: 'done', ok: false } });
+    expect(await screen.findByRole('heading', { name: zhApp.failed.title })).toBeTruthy();
+    expect(screen.getByTestId('failed-error').textContent).toBe(zhApp.failed.errors['command-failed'].replace('{{program}}', 'rsync').replace('{{exitCode}}', '11'));
+    expect(screen.getByText(zhApp.failed.output)).toBeTruthy();
+    expect(screen.getByTestId('failed-output').textContent).toBe('rsync: write failed: No space left on device (28)');
+  });
 });

@@ -33,14 +33,15 @@ describe('ExecaRunner', () => {
   it('rejects on a bad exit code with the stderr tail, accepts okExitCodes', async () => {
     const err = await runner.run(['sh', '-c', 'echo boom >&2; exit 3']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
-    expect((err as CommandError).code).toBe(3);
+    expect((err as CommandError).exitCode).toBe(3);
+    expect((err as CommandError).code).toBe('command-failed');
     expect((err as CommandError).stderrTail).toContain('boom');
     await expect(runner.run(['sh', '-c', 'exit 23'], { okExitCodes: [0, 23] })).resolves.toMatchObject({ code: 23 });
   });
 
   it('reports a missing command as code 127', async () => {
     const err = (await runner.run(['/nonexistent/cmd']).catch((e: unknown) => e)) as CommandError;
-    expect(err.code).toBe(127);
+    expect(err.exitCode).toBe(127);
   });
 
   it('passes env additions', async () => {

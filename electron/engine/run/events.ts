@@ -1,4 +1,5 @@
 // Events an install emits: the CLI prints them (`--json`: one per line), the service streams them.
+import type { ErrorParams } from './coded-error.ts';
 import type { Plan, StepId } from '../plan/types.ts';
 
 export interface ProgressEvent {
@@ -20,7 +21,8 @@ export type InstallEvent =
   | { type: 'step'; step: StepId; label: string; index: number; count: number; state: 'start' | 'done' | 'failed' }
   | ProgressEvent
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; message: string }
-  | { type: 'error'; step: StepId | null; message: string; command?: string[]; stderrTail?: string }
+  /** code/params: the failure for the UI to say in its language (CodedError); message: English, for logs. */
+  | { type: 'error'; step: StepId | null; message: string; code?: string; params?: ErrorParams; command?: string[]; stderrTail?: string }
   | { type: 'cancelled' }
   | { type: 'done'; ok: boolean; logPath?: string };
 

@@ -1,5 +1,6 @@
 // Runs a Plan step by step. Everything it mounts or attaches is tracked on a stack and released in reverse
 // at the plan's `release` action, and also on any failure or cancel, so a rerun works without a reboot.
+import { CodedError } from './coded-error.ts';
 import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -315,6 +316,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
       emit({ type: 'cancelled' });
     } else {
       const err: InstallEvent = { type: 'error', step: current ?? null, message: clean((e as Error).message) };
+      if (e instanceof CodedError) {
+        err.code = e.code;
+        err.params = Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]));
+      }
       if (e instanceof CommandError) {
         err.command = e.argv.map(clean);
         err.stderrTail = clean(e.stderrTail);

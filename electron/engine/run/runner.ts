@@ -2,6 +2,7 @@
 // ExecaRunner runs argv arrays for real (never through a shell); RecordingRunner records them (dry runs, unit tests).
 import { execa } from 'execa';
 import { splitLines } from './lines.ts';
+import { CodedError } from './coded-error.ts';
 
 export interface RunOptions {
   /** Text fed to the command's stdin (may hold a secret: never logged here). */
@@ -26,14 +27,14 @@ export interface CommandRunner {
 }
 
 /** A command that exited with a code outside `okExitCodes`, was killed, or could not start. */
-export class CommandError extends Error {
+export class CommandError extends CodedError {
   constructor(
     readonly argv: string[],
-    readonly code: number,
+    readonly exitCode: number,
     readonly stderrTail: string,
     readonly aborted = false,
   ) {
-    super(`${argv[0]} exited with code ${code}${stderrTail ? `: ${lastLine(stderrTail)}` : ''}`);
+    super('command-failed', { program: argv[0] ?? '', exitCode }, `${argv[0]} exited with code ${exitCode}${stderrTail ? `: ${lastLine(stderrTail)}` : ''}`);
     this.name = 'CommandError';
   }
 }

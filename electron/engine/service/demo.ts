@@ -1,12 +1,15 @@
 // `livekit serve --demo`: the project's real fixture medium (test/fixtures/sysroot/build.sh: squashfs
 // layers composed with overlay mounts, real useradd/chpasswd inside) plus sparse disk image files that
-// are the only targets offered, so a demo install writes only to those images. Needs root.
+// are the only targets offered, so a demo install writes only to those images: four blank ones, and
+// one already partitioned (BIOS boot, ESP, an old root) attached to a loop device, for installing into
+// existing partitions. Needs root.
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Copier, CopyRequest } from '../run/copier.ts';
+import { CodedError } from '../run/coded-error.ts';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'sysroot');
 
@@ -17,7 +20,51 @@ export interface Demo {
   /** Image files offered as targets: two good ones, a flaky one whose first copy fails, a too-small one. */
   images: string[];
   flakyImage: string;
+  /** The partitioned image's loop device (/dev/loopN, partitions /dev/loopNp1..3): a disk the demo offers. */
+  partitionedDisk: string;
+  partitionedImage: string;
   cleanup(): Promise<void>;
+}
+
+/** The partitioned demo disk: GPT with a BIOS boot partition (GRUB on BIOS), an ESP and an old root. */
+export const DEMO_PARTITIONED: { name: string; mib: number; table: string } = {
+  name: 'demo-partitioned.img',
+  mib: 4096,
+  table: [
+    'label: gpt',
+    'size=1MiB, type=21686148-6449-6E6F-744E-656564454649, name="bios-boot"',
+    'size=256MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC3B8, name="esp"',
+    'type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="old-root"',
+  ].join('\n'),
+};
+
+/** Attaches an image with partition nodes (no udev here: partx makes them). */
+async function attachPartitioned(image: string): Promise<string> {
+  const loop = (await execa('losetup', ['--find', '--show', '--partscan', image])).stdout.trim();
+  await execa('partx', ['-u', loop], { reject: false });
+  await execa('partx', ['-a', loop], { reject: false });
+  return loop;
+}
+
+async function preparePartitioned(dir: string): Promise<{ image: string; loop: string }> {
+  const image = join(dir, DEMO_PARTITIONED.name);
+  writeFileSync(image, '');
+  truncateSync(image, DEMO_PARTITIONED.mib * MiB);
+  await execa('sfdisk', ['--quiet', image], { input: DEMO_PARTITIONED.table });
+  const loop = await attachPartitioned(image);
+  try {
+    await execa('mkfs.vfat', ['-F', '32', '-n', 'DEMO-ESP', `${loop}p2`]);
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'old-root', `${loop}p3`]);
+  } catch (e) {
+    await detach(loop);
+    throw e;
+  }
+  return { image, loop };
+}
+
+async function detach(loop: string): Promise<void> {
+  await execa('partx', ['-d', loop], { reject: false });
+  await execa('losetup', ['-d', loop], { reject: false });
 }
 
 const MiB = 1024 * 1024;
@@ -32,13 +79,16 @@ export async function prepareDemo(): Promise<Demo> {
   if (process.getuid?.() !== 0) throw new Error('--demo needs root: it mounts the demo medium and installs into loop-attached images');
   const dir = mkdtempSync(join(tmpdir(), 'livekit-demo-'));
   const run = join(dir, 'run');
+  let partitioned: { image: string; loop: string } | null = null;
   const cleanup = async () => {
+    if (partitioned) await detach(partitioned.loop);
     await execa('bash', [join(FIXTURE, 'compose.sh'), 'umount', run], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await execa('bash', [join(FIXTURE, 'build.sh'), join(dir, 'fixture')]);
     await execa('bash', [join(FIXTURE, 'compose.sh'), 'mount', join(dir, 'fixture', 'medium'), run]);
+    partitioned = await preparePartitioned(dir);
   } catch (e) {
     await cleanup();
     throw e;
@@ -49,7 +99,16 @@ export async function prepareDemo(): Promise<Demo> {
     truncateSync(p, mib * MiB);
     return p;
   });
-  return { dir, mediumDir: join(dir, 'fixture', 'medium'), sysrootsDir: join(run, 'sysroots'), images, flakyImage: images[2]!, cleanup };
+  return {
+    dir,
+    mediumDir: join(dir, 'fixture', 'medium'),
+    sysrootsDir: join(run, 'sysroots'),
+    images,
+    flakyImage: images[2]!,
+    partitionedDisk: partitioned!.loop,
+    partitionedImage: partitioned!.image,
+    cleanup,
+  };
 }
 
 /** The flaky target: its first copy fails partway, the way a failing disk would; later ones pass. */
@@ -78,6 +137,6 @@ export class FailOnceCopier implements Copier {
       .catch(() => undefined);
     req.signal?.removeEventListener('abort', onAbort);
     if (req.signal?.aborted) throw new Error('cancelled');
-    throw new Error('write error on the target disk: Input/output error (demo: this disk fails its first copy)');
+    throw new CodedError('demo-write-error', {}, 'write error on the target disk: Input/output error (demo: this disk fails its first copy)');
   }
 }

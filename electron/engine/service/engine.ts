@@ -19,8 +19,10 @@ export interface RealEngineOptions {
   cmdline: string;
   mediumDir?: string;
   sysrootsDir?: string;
-  /** Demo: these image files are the only targets offered and accepted. */
+  /** Demo: these image files (and the block devices in demoDisks) are the only targets offered and accepted. */
   demoImages?: string[];
+  /** Demo: block devices (the demo's loop-attached partitioned image) offered beside the images. */
+  demoDisks?: string[];
   /** Where install logs go (beside the engine). */
   logDir: string;
   /** Parent of the target root mount point. */
@@ -47,7 +49,10 @@ export class RealEngine implements EnginePort {
 
   private async machine(): Promise<MachineFacts> {
     const m = await collectMachineFacts({ cmdline: this.o.cmdline, ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}) });
-    if (this.o.demoImages) m.disks = await Promise.all(this.o.demoImages.map((p) => describeImage(p)));
+    if (this.o.demoImages) {
+      const devices = m.disks.filter((d) => this.o.demoDisks?.includes(d.path));
+      m.disks = [...(await Promise.all(this.o.demoImages.map((p) => describeImage(p)))), ...devices];
+    }
     return m;
   }
 
@@ -93,18 +98,31 @@ export class RealEngine implements EnginePort {
     return r.ok ? [] : r.problems;
   }
 
-  private targetOf(raw: unknown): string | undefined {
-    const disk = (raw as { target?: { disk?: unknown } } | null)?.target?.disk;
-    return typeof disk === 'string' ? disk : undefined;
+  /** Every device or image the answers would write to: the disk, or the partitions named. */
+  private targetsOf(raw: unknown): { path: string; device: string }[] {
+    const target = (raw as { target?: { disk?: unknown; partitions?: Record<string, unknown> } } | null)?.target;
+    const out: { path: string; device: string }[] = [];
+    if (typeof target?.disk === 'string') out.push({ path: 'target.disk', device: target.disk });
+    for (const [role, dev] of Object.entries(target?.partitions ?? {})) {
+      if (typeof dev === 'string') out.push({ path: `target.partitions.${role}`, device: dev });
+    }
+    return out;
+  }
+
+  /** Demo mode writes only to its images and to the partitions of its own partitioned disk. */
+  private outsideDemo(raw: unknown): UiProblem[] {
+    if (!this.o.demoImages) return [];
+    const onDemoDisk = (dev: string) => (this.o.demoDisks ?? []).some((d) => dev === d || (dev.startsWith(`${d}p`) && /^\d+$/.test(dev.slice(d.length + 1))));
+    const allowed = (dev: string) => this.o.demoImages!.includes(dev) || onDemoDisk(dev);
+    return this.targetsOf(raw)
+      .filter((t) => !allowed(t.device))
+      .map((t) => ({ path: t.path, code: 'app:problem.demo-target', params: { disk: t.device }, message: `demo mode installs only into its disk images, not ${t.device}` }));
   }
 
   /** The CLI's own preparation (validation, facts, the planner); the demo first keeps to its images. */
   private async prepare(raw: unknown, logPath: string): Promise<Prepared> {
-    const target = this.targetOf(raw);
-    if (this.o.demoImages && target !== undefined && !this.o.demoImages.includes(target)) {
-      const problems: UiProblem[] = [{ path: 'target.disk', code: 'app:problem.demo-target', params: { disk: target }, message: `demo mode installs only into its disk images, not ${target}` }];
-      return { ok: false, exitCode: 2, problems, refusals: [] };
-    }
+    const outside = this.outsideDemo(raw);
+    if (outside.length > 0) return { ok: false, exitCode: 2, problems: outside, refusals: [] };
     return prepareInstall(raw, {
       cmdline: this.o.cmdline,
       ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}),

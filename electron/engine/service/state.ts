@@ -1,6 +1,7 @@
 // The install's current state, folded from InstallEvents. Pure: the service keeps one to replay to
 // clients that connect or reload mid-install; the renderer folds the same events with the same function.
 import type { InstallEvent, ProgressEvent } from '../run/events.ts';
+import type { ErrorParams } from '../run/coded-error.ts';
 import type { Plan, StepId } from '../plan/types.ts';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
@@ -9,6 +10,8 @@ export type InstallPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 export interface InstallError {
   step: StepId | null;
   message: string;
+  code?: string;
+  params?: ErrorParams;
   command?: string[];
   stderrTail?: string;
 }
@@ -58,7 +61,7 @@ export function reduceInstall(s: InstallState, e: InstallEvent): InstallState {
     case 'error':
       return {
         ...s,
-        error: { step: e.step, message: e.message, command: e.command, stderrTail: e.stderrTail },
+        error: { step: e.step, message: e.message, code: e.code, params: e.params, command: e.command, stderrTail: e.stderrTail },
         log: [...s.log, e.message].slice(-LOG_TAIL_LINES),
       };
     case 'cancelled':
