@@ -165,7 +165,9 @@ export class EventPrinter {
         return e.level === 'warn' ? `${nl}${t('cli:install.warn', { message: e.message })}\n` : '';
       case 'error': {
         this.redrawn = false;
-        const lines = [t('cli:install.failed', { step: e.step ?? '-', message: e.message })];
+        // A coded error in the user's language (the UI's own wording); else the engine's English message.
+        const message = e.code ? t(`app:failed.errors.${e.code}`, { ...e.params, defaultValue: e.message }) : e.message;
+        const lines = [t('cli:install.failed', { step: e.step ?? '-', message })];
         if (e.command) lines.push(t('cli:install.command', { command: e.command.join(' ') }));
         if (e.stderrTail) lines.push(t('cli:install.stderr'), ...e.stderrTail.trimEnd().split('\n').slice(-15).map((l) => `  ${l}`));
         return `${nl}${lines.join('\n')}\n`;

@@ -109,6 +109,23 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     expect(res.log).not.toMatch(/systemd\[1\]: .*initrd/i);
   }, 420_000);
 
+  it('BIOS (SeaBIOS), the hybrid image as a USB stick: GRUB from the stick boots the default entry', async () => {
+    // No -kernel: the firmware reads the stick's MBR, GRUB (i386-pc) finds the ISO 9660 tree by its
+    // label and boots the kernel and the systemd initramfs the image carries.
+    const res = await runQemu({
+      args: ['-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,snapshot=on,file=${image}`,
+        '-device', 'usb-storage,drive=stick,bootindex=0'],
+      until: /LIVEKIT-REPORT-END/,
+      timeoutMs: 360_000,
+      logFile: log('usb-bios-grub'),
+    });
+    expect(res.timedOut, `no report in time; serial log: ${log('usb-bios-grub')}`).toBe(false);
+    expect(res.log).toContain('Start the Live desktop');
+    const report = parseReport(res.log);
+    expectLiveRoot(report, 'livekit', 'en_US.UTF-8');
+    expect(report?.get('cmdline')[0]).toContain(`root=livekit:CDLABEL=${LABEL}`);
+  }, 420_000);
+
   it('virtio disk, systemd initramfs: livekit.boot=desktop with LANG=zh_CN.UTF-8', async () => {
     const res = await runQemu({
       args: ['-kernel', kernel, '-initrd', initrd.systemd,

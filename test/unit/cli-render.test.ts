@@ -55,4 +55,10 @@ describe('render', () => {
     expect(s).toContain('rsync -a');
     expect(s).toContain('No space left on device');
   });
+  it('says a coded error in the CLI\'s language, with the UI\'s wording', () => {
+    const zh = engineI18n('zh-CN').getFixedT('zh-CN');
+    const s = new EventPrinter(zh, false).print({ type: 'error', step: 'copy', message: 'rsync exited with code 11: x', code: 'command-failed', params: { program: 'rsync', exitCode: 11 } });
+    expect(s).toContain('rsync 异常退出，退出码 11。');
+    expect(s).not.toContain('exited with code');
+  });
 });
