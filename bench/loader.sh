@@ -115,7 +115,7 @@ out="$here/RESULTS-medium.md"
   echo
   echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -r), $(nproc) CPUs, shared machine; loader in host mode"
   echo "inside \`unshare -m\` (tmpfs, loop-mounted squashfs layers, every sysroot overlay, the Live root)."
-  echo "Inside-QEMU timing is test/boot's part."
+  echo "Inside-QEMU timing: bench/boot.sh (RESULTS-boot.md)."
   echo
   echo "## Loader time against stack depth ($runs runs each, wall clock of the whole loader)"
   echo

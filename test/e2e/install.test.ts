@@ -127,7 +127,8 @@ describe.skipIf(!isRoot)('installer UI, into existing partitions (needs root)', 
     await heading(page, 'en', 'summary.title');
     // Nothing is erased: the summary names the partition to be formatted instead.
     expect(await page.getByTestId('erase').count()).toBe(0);
-    await expect(page.getByRole('checkbox').locator('..').innerText()).resolves.toContain(tr('en', 'summary.understandFormat', { part: root }));
+    const box = page.getByRole('checkbox');
+    await expect(page.locator('label').filter({ has: box }).innerText()).resolves.toContain(tr('en', 'summary.understandFormat', { part: root }));
     await confirmAndInstall(page, 'en', 'en-partitions');
     await heading(page, 'en', 'done.title');
     await shot(page, 'en-07-done-partitions');
