@@ -112,12 +112,13 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
   it('BIOS (SeaBIOS), the hybrid image as a USB stick: GRUB from the stick, English, the first entry', async () => {
     // No -kernel: the firmware reads the stick's MBR, GRUB (i386-pc) finds the ISO 9660 tree by its
     // label and boots the kernel and the systemd initramfs the image carries. Enter is pressed as a
-    // person would (GRUB's BIOS countdown does not run down under TCG here).
+    // person would. The stick sits on EHCI: behind QEMU's xHCI, GRUB's BIOS menu froze under TCG here
+    // (neither keys nor the countdown), a SeaBIOS/QEMU matter this test does not settle.
     const res = await runQemu({
-      args: ['-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,snapshot=on,file=${image}`,
-        '-device', 'usb-storage,drive=stick,bootindex=0'],
+      args: ['-device', 'usb-ehci,id=ehci', '-drive', `if=none,id=stick,format=raw,snapshot=on,file=${image}`,
+        '-device', 'usb-storage,bus=ehci.0,drive=stick,bootindex=0'],
       keys: [
-        { after: /English/, send: '\r' },
+        { after: /繁體中文/, send: '\r' },     // the language menu drawn: English is the default
         { after: /Start the Live desktop/, send: '\r' },
       ],
       until: /LIVEKIT-REPORT-END/,
