@@ -8,3 +8,4 @@ export type { Plan, Step, StepId, PlannedPartition } from './engine/plan/types.t
 export type { AnswersInput, Answers } from './engine/answers/schema.ts';
 export type { SysrootInfo, DiskInfo, Refusal, RefusalCode } from './engine/facts.ts';
 export { reduceInstall, initialInstallState } from './engine/service/state.ts';
+export { errorText } from './engine/run/coded-error.ts';

@@ -1,5 +1,6 @@
 // Pure rendering of the CLI's human output. Every sentence comes from the translations (`t`).
 import type { TFunction } from 'i18next';
+import { errorText } from '../engine/run/coded-error.ts';
 import type { DiskInfo, Refusal, SysrootInfo } from '../engine/facts.ts';
 import type { Plan } from '../engine/plan/types.ts';
 import type { InstallEvent } from '../engine/run/events.ts';
@@ -165,9 +166,8 @@ export class EventPrinter {
         return e.level === 'warn' ? `${nl}${t('cli:install.warn', { message: e.message })}\n` : '';
       case 'error': {
         this.redrawn = false;
-        // A coded error in the user's language (the UI's own wording); else the engine's English message.
-        const message = e.code ? t(`app:failed.errors.${e.code}`, { ...e.params, defaultValue: e.message }) : e.message;
-        const lines = [t('cli:install.failed', { step: e.step ?? '-', message })];
+        // A coded error in the user's language, in the UI's own wording.
+        const lines = [t('cli:install.failed', { step: e.step ?? '-', message: errorText(t, e) })];
         if (e.command) lines.push(t('cli:install.command', { command: e.command.join(' ') }));
         if (e.stderrTail) lines.push(t('cli:install.stderr'), ...e.stderrTail.trimEnd().split('\n').slice(-15).map((l) => `  ${l}`));
         return `${nl}${lines.join('\n')}\n`;

@@ -1,5 +1,6 @@
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { saveFile } from '../components/save.ts';
 import { useStore } from '../store/index.ts';
@@ -27,7 +28,7 @@ export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
       {install.error && (
         <>
           <p className="error-box" data-testid="failed-error">
-            {install.error.code ? t(`failed.errors.${install.error.code}`, { ...install.error.params, defaultValue: install.error.message }) : install.error.message}
+            {errorText(t, install.error)}
           </p>
           {install.error.stderrTail && (
             <>

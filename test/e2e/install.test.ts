@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { answersSchema } from '../../electron/engine/answers/schema.ts';
+import { DEMO_PARTITIONED } from '../../electron/engine/service/demo.ts';
 import type { Page } from 'playwright-core';
 import { openBrowser, shot } from './browser.ts';
 import { readInstalled } from './disk-check.ts';
@@ -138,7 +139,7 @@ describe.skipIf(!isRoot)('installer UI, into existing partitions (needs root)', 
     const probe = (await execa('blkid', ['-p', '-o', 'export', root])).stdout;
     expect(probe).toMatch(/^TYPE=ext4$/m);
     expect(probe).not.toMatch(/LABEL=old-root/);
-    const d = await readInstalled(join(s.svc.demoDir, 'demo-partitioned.img'), 'bob', 'Parts-Only-2026');
+    const d = await readInstalled(join(s.svc.demoDir, DEMO_PARTITIONED.name), 'bob', 'Parts-Only-2026');
     expect(d.hostname).toBe('bob-pc');
     expect(d.passwordVerifies).toBe(true);
     expect(d.fstab).toMatch(/^UUID=\S+\s+\/\s/m);

@@ -22,7 +22,6 @@ export interface Demo {
   flakyImage: string;
   /** The partitioned image's loop device (/dev/loopN, partitions /dev/loopNp1..3): a disk the demo offers. */
   partitionedDisk: string;
-  partitionedImage: string;
   cleanup(): Promise<void>;
 }
 
@@ -46,10 +45,9 @@ async function attachPartitioned(image: string): Promise<string> {
   return loop;
 }
 
-async function preparePartitioned(dir: string): Promise<{ image: string; loop: string }> {
-  const image = join(dir, DEMO_PARTITIONED.name);
-  writeFileSync(image, '');
-  truncateSync(image, DEMO_PARTITIONED.mib * MiB);
+/** Makes the partitioned demo image and attaches it; returns its loop device. */
+async function preparePartitioned(dir: string): Promise<string> {
+  const image = sparseFile(join(dir, DEMO_PARTITIONED.name), DEMO_PARTITIONED.mib);
   await execa('sfdisk', ['--quiet', image], { input: DEMO_PARTITIONED.table });
   const loop = await attachPartitioned(image);
   try {
@@ -59,7 +57,7 @@ async function preparePartitioned(dir: string): Promise<{ image: string; loop: s
     await detach(loop);
     throw e;
   }
-  return { image, loop };
+  return loop;
 }
 
 async function detach(loop: string): Promise<void> {
@@ -68,6 +66,12 @@ async function detach(loop: string): Promise<void> {
 }
 
 const MiB = 1024 * 1024;
+/** A new sparse file of `mib` MiB at `path`; returns the path. */
+function sparseFile(path: string, mib: number): string {
+  writeFileSync(path, '');
+  truncateSync(path, mib * MiB);
+  return path;
+}
 export const DEMO_IMAGES: [name: string, mib: number][] = [
   ['demo-disk-a.img', 3072],
   ['demo-disk-b.img', 6144],
@@ -79,34 +83,28 @@ export async function prepareDemo(): Promise<Demo> {
   if (process.getuid?.() !== 0) throw new Error('--demo needs root: it mounts the demo medium and installs into loop-attached images');
   const dir = mkdtempSync(join(tmpdir(), 'livekit-demo-'));
   const run = join(dir, 'run');
-  let partitioned: { image: string; loop: string } | null = null;
+  let partitionedDisk: string | null = null;
   const cleanup = async () => {
-    if (partitioned) await detach(partitioned.loop);
+    if (partitionedDisk) await detach(partitionedDisk);
     await execa('bash', [join(FIXTURE, 'compose.sh'), 'umount', run], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await execa('bash', [join(FIXTURE, 'build.sh'), join(dir, 'fixture')]);
     await execa('bash', [join(FIXTURE, 'compose.sh'), 'mount', join(dir, 'fixture', 'medium'), run]);
-    partitioned = await preparePartitioned(dir);
+    partitionedDisk = await preparePartitioned(dir);
   } catch (e) {
     await cleanup();
     throw e;
   }
-  const images = DEMO_IMAGES.map(([name, mib]) => {
-    const p = join(dir, name);
-    writeFileSync(p, '');
-    truncateSync(p, mib * MiB);
-    return p;
-  });
+  const images = DEMO_IMAGES.map(([name, mib]) => sparseFile(join(dir, name), mib));
   return {
     dir,
     mediumDir: join(dir, 'fixture', 'medium'),
     sysrootsDir: join(run, 'sysroots'),
     images,
     flakyImage: images[2]!,
-    partitionedDisk: partitioned!.loop,
-    partitionedImage: partitioned!.image,
+    partitionedDisk: partitionedDisk!,
     cleanup,
   };
 }

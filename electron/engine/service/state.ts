@@ -1,20 +1,13 @@
 // The install's current state, folded from InstallEvents. Pure: the service keeps one to replay to
 // clients that connect or reload mid-install; the renderer folds the same events with the same function.
 import type { InstallEvent, ProgressEvent } from '../run/events.ts';
-import type { ErrorParams } from '../run/coded-error.ts';
 import type { Plan, StepId } from '../plan/types.ts';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
 export type InstallPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface InstallError {
-  step: StepId | null;
-  message: string;
-  code?: string;
-  params?: ErrorParams;
-  command?: string[];
-  stderrTail?: string;
-}
+/** The failure as the error event carried it. */
+export type InstallError = Omit<Extract<InstallEvent, { type: 'error' }>, 'type'>;
 
 export interface InstallState {
   phase: InstallPhase;
