@@ -29,18 +29,10 @@ trap 'rm -rf --one-file-system "$work"' EXIT
 say() { echo "bench/boot: $*" >&2; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
-# The initramfs the QEMU tests use (systemd or shell init), cached under the hash of what goes into it.
+# The initramfs the QEMU tests use (systemd or shell init), from their cache (test/boot/helpers/kit.ts
+# builds it on a miss), so a bench after the tests builds none.
 initrd_for_bench() {
-  local flavour=$1 h file
-  h=$(cat "$image_dir/bootkit.sh" "$image_dir/mkinitrd.sh" \
-    "$repo"/scripts/dracut/90livekit/* "$image_dir"/99livekit-report/* | sha256sum | cut -c1-16)
-  file=/var/cache/livekit/bench-initrd/$flavour-$h.img
-  if [ ! -f "$file" ]; then
-    mkdir -p "$(dirname "$file")"
-    bash "$image_dir/mkinitrd.sh" "--$flavour" --report --out "$file.tmp" >&2
-    mv "$file.tmp" "$file"
-  fi
-  echo "$file"
+  (cd "$repo" && npx tsx --eval "import('./test/boot/helpers/kit.ts').then(async (k) => console.log(await k.testInitrd('$1')))")
 }
 
 # median of numbers on stdin

@@ -230,22 +230,23 @@ add_mount() {
 }
 
 add_layer_mounts() {
-  local l f needed=() at
+  # needed: the images, relative to livekit/; at: where each is mounted, relative to $RUN.
+  local l f i needed=() at=()
   for l in base "${LAYERS[@]}"; do
     [ "$l" = base ] && [ "${#needed[@]}" -gt 0 ] && continue # AOSC media may list base in LAYERS
     layer_file f "$l"
     [ -f "$MEDIUM/$f" ] || fail "layer file missing: livekit/$f (layer $l)"
-    needed+=("$f")
+    needed+=("$f") at+=("layers/$l")
   done
   if [ -n "$TEMPLATE" ]; then
     [ -f "$MEDIUM/$TEMPLATE" ] || fail "template file missing: livekit/$TEMPLATE (sysroot $TARGET)"
-    needed+=("$TEMPLATE")
+    needed+=("$TEMPLATE") at+=("templates/$TARGET")
   fi
   IMAGES=$MEDIUM
   if flag livekit.ram; then copy_to_ram "${needed[@]}"; fi
-  for f in "${needed[@]}"; do
-    if [ "$f" = "$TEMPLATE" ]; then at=templates/$TARGET; else at=${f%."$FSTYPE"} at=layers/${at#layers/}; fi
-    add_mount "cannot mount $f (is it a $FSTYPE image?)" "$IMAGES/$f" "$RUN/$at" "$FSTYPE" ro,loop
+  for i in "${!needed[@]}"; do
+    f=${needed[$i]}
+    add_mount "cannot mount $f (is it a $FSTYPE image?)" "$IMAGES/$f" "$RUN/${at[$i]}" "$FSTYPE" ro,loop
   done
 }
 
