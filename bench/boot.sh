@@ -38,9 +38,9 @@ initrd_for_bench() {
 # median of numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-loader_rows=()
+loader_rows=() timing_rows=()
 bench_loader() {
-  local kernel n recipe medium iso log line flavour initrd run walls cpus uptimes
+  local kernel n recipe medium iso log line flavour initrd run walls cpus uptimes mounts timings timing uevents wall_median
   kernel=$(bash "$image_dir/bootkit.sh" --print-kernel)
   declare -A initrds=([systemd]=$(initrd_for_bench systemd) [shell]=$(initrd_for_bench shell))
   for n in $layers_list; do
@@ -51,22 +51,29 @@ bench_loader() {
     # An ISO 9660 filesystem, as on the USB stick mkimage writes, on a virtio disk.
     xorriso -as mkisofs -quiet -V LKBENCH -R -J -o "$iso" "$medium" 2>/dev/null
     for flavour in systemd shell; do
-      initrd=${initrds[$flavour]} walls=() cpus=() uptimes=()
+      initrd=${initrds[$flavour]} walls=() cpus=() uptimes=() mounts=() timings=() uevents=
       for ((run = 1; run <= runs; run++)); do
         log="$work/deep-$n-$flavour-$run.serial"
         say "booting it in QEMU (TCG, $flavour initramfs, run $run/$runs)"
         timeout 300 qemu-system-x86_64 -accel tcg -m 1536 -smp 1 -nodefaults -display none -no-reboot \
           -serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
-          -append "root=livekit:CDLABEL=LKBENCH console=ttyS0,115200 livekit.report init=/livekit-report panic=1 rd.shell=0" \
+          -append "root=livekit:CDLABEL=LKBENCH console=ttyS0,115200 livekit.report init=/livekit-report panic=1 rd.shell=0 livekit.timing" \
           -drive "if=virtio,format=raw,readonly=on,file=$iso" || true
         line=$(tr -d '\r' <"$log" | grep -ao 'LiveKit: booting [^ ]* ([0-9]* layers[^)]*) in [0-9]* ms (CPU [0-9]* ms)' | tail -n1 || true)
         [ -n "$line" ] || { say "no loader timing in $log"; tail -n 30 "$log" >&2; exit 1; }
+        timing=$(tr -d '\r' <"$log" | grep -ao 'LiveKit: timing: .* uevents during the mounts' | tail -n1 || true)
         walls+=("$(sed -E 's/.* in ([0-9]+) ms .*/\1/' <<<"$line")")
+        mounts+=("$(sed -nE 's/.* mounts ([0-9]+) ms.*/\1/p' <<<"$timing")")
+        uevents=$(sed -nE 's/.*; ([0-9]+) uevents.*/\1/p' <<<"$timing")
+        timings+=("${walls[-1]} ${timing#LiveKit: timing: }")
         cpus+=("$(sed -E 's/.*\(CPU ([0-9]+) ms\)/\1/' <<<"$line")")
         uptimes+=("$(tr -d '\r' <"$log" | grep -ao '^uptime=[0-9.]*' | head -n1 | cut -d= -f2)")
         say "$n layers, $flavour: $line"
       done
-      loader_rows+=("| $n | $(sed -E 's/.*\(([0-9]+) layers.*/\1/' <<<"$line") | $flavour | $(printf '%s\n' "${walls[@]}" | median) | $(IFS=' '; echo "${walls[*]}") | $(printf '%s\n' "${cpus[@]}" | median) | $(printf '%s\n' "${uptimes[@]}" | sort -n | head -n1) |")
+      wall_median=$(printf '%s\n' "${walls[@]}" | median)
+      loader_rows+=("| $n | $(sed -E 's/.*\(([0-9]+) layers.*/\1/' <<<"$line") | $flavour | $wall_median | $(IFS=' '; echo "${walls[*]}") | $(printf '%s\n' "${mounts[@]}" | median) | $uevents | $(printf '%s\n' "${cpus[@]}" | median) | $(printf '%s\n' "${uptimes[@]}" | sort -n | head -n1) |")
+      # The phases of the run closest to the median.
+      timing_rows+=("- $n layers, $flavour: $(printf '%s\n' "${timings[@]}" | awk -v m="$wall_median" '{d = $1 - m; if (d < 0) d = -d; if (best == "" || d < bd) {bd = d; $1 = ""; best = $0}} END {sub(/^ /, "", best); print best}')")
     done
   done
 }
@@ -124,15 +131,21 @@ bench_squashfs() {
     echo "## Loader: mounting and composing inside QEMU (TCG, 1 vCPU, Debian 6.1 kernel)"
     echo
     echo "The loader's own figures (\`LiveKit: booting <sysroot> (N layers) in M ms (CPU C ms)\`): wall time"
-    echo "from its start to the Live root with every layer and sysroot mounted, and the CPU time of the"
-    echo "loader and the programs it started (Bash's \`times\`; it includes the loader's own Bash start)."
-    echo "The rest of the wall time is udev and systemd reacting to the new loop devices and mounts on the"
-    echo "one emulated CPU. Medium: \`test/medium/deep-recipe.sh N\` built by mklive, as an ISO 9660 image"
-    echo "on a virtio disk; $runs runs per row (a shared 2-core host: expect noise)."
+    echo "from the loader's first line to the Live root with every layer and sysroot mounted, and the CPU"
+    echo "time of the loader and the programs it started (Bash's \`times\`, tick-based under emulation)."
+    echo "With \`livekit.timing\` the loader also says where the time went; \`mounts\` is its one \`mount -a\`"
+    echo "of every layer, sysroot and the Live root, and the uevents are those the kernel sent meanwhile"
+    echo "(udev, and with the systemd initramfs PID 1, take their turn on the one emulated CPU for each)."
+    echo "Medium: \`test/medium/deep-recipe.sh N\` built by mklive, as an ISO 9660 image on a virtio disk;"
+    echo "$runs runs per row (a shared 2-core host: expect noise)."
     echo
-    echo "| layers in the recipe | layers in the booted sysroot | initramfs | wall ms (median) | wall ms (each run) | CPU ms (median) | guest uptime at init (s, best) |"
-    echo "|---:|---:|---|---:|---|---:|---:|"
+    echo "| layers in the recipe | layers in the booted sysroot | initramfs | wall ms (median) | wall ms (each run) | mounts ms (median) | uevents | CPU ms (median) | guest uptime at init (s, best) |"
+    echo "|---:|---:|---|---:|---|---:|---:|---:|---:|"
     printf '%s\n' "${loader_rows[@]}"
+    echo
+    echo "Where the time went (\`livekit.timing\`, the run closest to each median):"
+    echo
+    printf '%s\n' "${timing_rows[@]}"
   fi
   if [ "$do_squashfs" = 1 ]; then
     echo

@@ -65,6 +65,11 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     expect(r.get('locale')[0]?.trim()).toBe(`LANG=${lang}`);
     expect(r.get('cmdline')[0]).toContain(`livekit.boot=${target}`);
     expect(r.get('cmdline')[0]).toContain(`LANG=${lang}`);
+    // 01-/99-zz-livekit-layers.rules: the layers' loop devices were neither probed nor tagged for
+    // systemd by the initramfs's udev (the hook reads its database before switch-root cleans it).
+    const loops = r.get('layer-loop');
+    expect(loops.length, 'no layer loop devices reported').toBeGreaterThanOrEqual(2);
+    for (const l of loops) expect(l).toMatch(/^\S+\.(squashfs|erofs) marked=yes probed=no systemd-tag=no$/);
   }
 
   it('GRUB from the ISO (BIOS): 简体中文 chosen over the serial console gives the translated menu, then boots the Live sysroot in zh_CN', async () => {

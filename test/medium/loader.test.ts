@@ -187,6 +187,25 @@ echo "sysroot-still-has=$(cat "$RUN/sysroots/livekit/usr/share/tiny/new-name/pay
     expect((await boot(none, '', 'cat "$RUN/boot-target"')).checks).toBe('livekit\n');
   });
 
+  it('livekit.timing adds where the time went after the boot line: each phase and the uevents of the mounts', async () => {
+    const plain = await boot(medium, 'livekit.boot=desktop');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('LiveKit: timing:');
+    const b = await boot(medium, 'livekit.boot=desktop livekit.timing');
+    expect(b.code, b.stderr).toBe(0);
+    const lines = b.stderr.trim().split('\n').filter((l) => l.startsWith('LiveKit: '));
+    expect(lines[0]).toMatch(/^LiveKit: booting desktop \(3 layers \+ template\) in (\d+) ms \(CPU \d+ ms\)$/);
+    const m = /^LiveKit: timing: start (\d+) ms, medium (\d+) ms, config (\d+) ms, plan (\d+) ms, mounts (\d+) ms, finish (\d+) ms; (\d+) uevents during the mounts$/.exec(lines[1] ?? '');
+    expect(m, lines.join('\n')).not.toBeNull();
+    // The phases cover the boot line's figure (each is rounded down, so they may fall short by a few ms).
+    const total = Number(/in (\d+) ms/.exec(lines[0]!)![1]);
+    const phases = m!.slice(1, 7).map(Number).reduce((a, n) => a + n, 0);
+    expect(phases).toBeLessThanOrEqual(total);
+    expect(phases).toBeGreaterThanOrEqual(total - 6);
+    // desktop's three layers and every other sysroot's images are new loop devices: at least one uevent each.
+    expect(Number(m![7])).toBeGreaterThanOrEqual(3);
+  });
+
   it('reads an AOSC-style config: single quotes, base listed in LAYERS, ${FSTYPE} in a template name', async () => {
     const aosc = brokenCopy('aosc-style', (lk) =>
       editConf(lk, (t) =>

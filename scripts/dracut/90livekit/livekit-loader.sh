@@ -18,6 +18,7 @@
 # $RUN/livekit.fstab, kept for whoever debugs a boot), one `ln` (mkdir and ln are Bash's loadable
 # builtins when the initramfs has them) — and forks no subshell on the way: helpers return through
 # variables (printf -v, namerefs), never through $(...).
+STARTED=${EPOCHREALTIME/[.,]/} # the boot line's figure counts from here, Bash's own start aside
 HOST_MODE=0
 MEDIUM_SRC='' DEVICE='' CMDLINE='' RUN=/run/livekit
 NEWROOT=${NEWROOT:-/sysroot}
@@ -43,10 +44,14 @@ if [ "${1:-}" = --medium ] || [ "${1:-}" = --newroot ] || [ "${1:-}" = --run ] |
   names_lib=$(dirname "$(readlink -f "$0")")/livekit-names.sh
 else
   DEVICE=${1:-}
-  # shellcheck source=/dev/null
-  . /lib/dracut-lib.sh
-  # dracut's getarg starts a program (dracut-getarg) per call: read the command line once instead.
-  CMDLINE=$(getcmdline)
+  # dracut-lib.sh is sourced only on failure (for its emergency shell): parsing it costs ~0.1 s under
+  # emulation. The command line is read once, as dracut's getcmdline does (its getarg would start a
+  # program per call): /etc/cmdline.d/*.conf, /etc/cmdline, then the kernel's.
+  for f in /etc/cmdline.d/*.conf /etc/cmdline /proc/cmdline; do
+    [ -f "$f" ] || continue
+    while read -r line || [ -n "$line" ]; do CMDLINE+=" $line"; done <"$f"
+  done
+  unset f line
   names_lib=/lib/livekit-names.sh
   # Bash's loadable mkdir and ln, when module-setup.sh found them: two program starts fewer.
   for b in mkdir ln; do [ ! -f "/usr/lib/bash/$b" ] || enable -f "/usr/lib/bash/$b" "$b" 2>/dev/null || true; done
@@ -65,6 +70,8 @@ fail() {
   # a shell to look around in (rd.shell=0 still gets dracut's halt).
   local msg="LiveKit: $*"
   msg=${msg//[\`\"\$\\]/}
+  # shellcheck source=/dev/null
+  . /lib/dracut-lib.sh
   # shellcheck disable=SC2154 # hookdir comes from dracut-lib.sh
   echo "warn \"$msg\"" >>"$hookdir/emergency/01-livekit.sh"
   emergency_shell "$msg"
@@ -357,24 +364,48 @@ cpu_ms() {
   printf -v "$1" '%s' "$total"
 }
 
+# With livekit.timing, the boot line is followed by where the time went: phase "<name>" ends now (ms
+# since the previous one), and how many kernel uevents the mounts caused (each new or configured loop
+# device is one or two, and udev and PID 1 take their turn on the CPU for each).
+TIMING='' PHASE_AT=$STARTED
+phase() {
+  [ -n "$TIMING_ON" ] || return 0
+  local now=${EPOCHREALTIME/[.,]/}
+  TIMING+="${TIMING:+, }$1 $(((now - PHASE_AT) / 1000)) ms"
+  PHASE_AT=$now
+}
+uevent_seqnum() { UEVENT_SEQNUM=0; [ -z "$TIMING_ON" ] || read -r UEVENT_SEQNUM </sys/kernel/uevent_seqnum || true; }
+
 main() {
-  local started=${EPOCHREALTIME/[.,]/} now cpu
+  local now cpu uevents
   # Queued once per device event; a second run (another symlink of the same medium) has nothing to do.
   if [ "$HOST_MODE" = 0 ] && [ -e "$RUN/boot-target" ]; then say "already loaded"; return 0; fi
+  TIMING_ON=''
+  if flag livekit.timing; then TIMING_ON=1; fi
+  phase start
   mount_run_and_medium
+  phase medium
   load_config
   pick_target
+  phase config
   add_layer_mounts
   add_sysroot_mounts
   add_live_root_mount
+  phase plan
+  uevent_seqnum
+  uevents=$UEVENT_SEQNUM
   mount_gathered
+  uevent_seqnum
+  phase mounts
   check_os_release
   apply_language
   link_sysroots
   stack_of "$TARGET"
+  phase finish
   now=${EPOCHREALTIME/[.,]/}
   cpu_ms cpu
-  say "booting $TARGET (${#STACK[@]} layers${TEMPLATE:+ + template}) in $(((now - started) / 1000)) ms (CPU $cpu ms)"
+  say "booting $TARGET (${#STACK[@]} layers${TEMPLATE:+ + template}) in $(((now - STARTED) / 1000)) ms (CPU $cpu ms)"
+  [ -z "$TIMING_ON" ] || say "timing: $TIMING; $((UEVENT_SEQNUM - uevents)) uevents during the mounts"
   # Last: the initqueue's "finished" test (parse-livekit.sh) waits for this file.
   printf '%s\n' "$TARGET" >"$RUN/boot-target"
   return 0

@@ -29,6 +29,10 @@ install() {
     inst_script "$moddir/livekit-loader.sh" /sbin/livekit-loader
     inst_simple "$moddir/livekit-lib.sh" /lib/livekit-lib.sh
     inst_simple "$moddir/livekit-names.sh" /lib/livekit-names.sh
+    # udev rules that spare the layers' loop devices the probing and tagging nobody reads before
+    # switch-root (see the files).
+    inst_simple "$moddir/01-livekit-layers.rules" "${udevrulesdir:-/usr/lib/udev/rules.d}/01-livekit-layers.rules"
+    inst_simple "$moddir/99-zz-livekit-layers.rules" "${udevrulesdir:-/usr/lib/udev/rules.d}/99-zz-livekit-layers.rules"
     inst_hook cmdline 90 "$moddir/parse-livekit.sh"
     inst_hook pre-udev 30 "$moddir/livekit-genrules.sh"
     inst_hook initqueue/timeout 95 "$moddir/livekit-timeout.sh"

@@ -22,6 +22,8 @@ for d in /sysroots/*; do [ -e "$d/etc/os-release" ] && echo "sysroot-dir=${d#/sy
 echo "boot-target=$(cat /run/livekit/boot-target 2>/dev/null)"
 echo "locale=$(tr '\n' ' ' </etc/locale.conf 2>/dev/null)"
 echo "os-release=$(grep -E '^(ID|VARIANT)=' /etc/os-release 2>/dev/null | tr '\n' ' ')"
+# Written by the pre-pivot hook: the layers' loop devices as the initramfs's udev left them.
+[ -f /livekit-report-udev ] && cat /livekit-report-udev
 if touch /livekit-report-writable 2>/dev/null; then echo "root-writable=yes"; else echo "root-writable=no"; fi
 dmesg 2>/dev/null | grep 'LiveKit:' | while read -r line; do echo "loader-log=$line"; done
 echo "LIVEKIT-REPORT-END"
