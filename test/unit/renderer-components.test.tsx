@@ -114,7 +114,8 @@ describe('wizard components', () => {
     await screen.findByRole('heading', { name: enApp.language.title });
     act(() => useStore.getState().go('summary'));
     await screen.findByText(/Good Disk \/dev\/sda/, { selector: '[data-testid=erase]' });
-    expect(document.activeElement?.textContent).toBe(enApp.summary.cancel);
+    // react-aria's autoFocus lands in an effect after the page renders: under load, after the text appears.
+    await waitFor(() => expect(document.activeElement?.textContent).toBe(enApp.summary.cancel));
     const install = screen.getByRole('button', { name: enApp.summary.install });
     expect(install.hasAttribute('disabled')).toBe(true);
     fireEvent.click(screen.getByRole('checkbox'));
