@@ -365,22 +365,22 @@ cpu_ms() {
 }
 
 # With livekit.timing, the boot line is followed by where the time went: phase "<name>" ends now (ms
-# since the previous one), and how many kernel uevents the mounts caused (each new or configured loop
-# device is one or two, and udev and PID 1 take their turn on the CPU for each).
-TIMING='' PHASE_AT=$STARTED
+# since the previous one), and how many kernel uevents the mounts caused (a new loop device brings two,
+# its configuration one; udev and PID 1 take their turn on the CPU for each).
+TIMING_ON='' TIMING='' PHASE_AT=$STARTED
 phase() {
   [ -n "$TIMING_ON" ] || return 0
   local now=${EPOCHREALTIME/[.,]/}
   TIMING+="${TIMING:+, }$1 $(((now - PHASE_AT) / 1000)) ms"
   PHASE_AT=$now
 }
-uevent_seqnum() { UEVENT_SEQNUM=0; [ -z "$TIMING_ON" ] || read -r UEVENT_SEQNUM </sys/kernel/uevent_seqnum || true; }
+# uevent_seqnum VAR: sets VAR to the kernel's uevent sequence number (0 without livekit.timing).
+uevent_seqnum() { printf -v "$1" 0; [ -z "$TIMING_ON" ] || read -r "$1" </sys/kernel/uevent_seqnum || true; }
 
 main() {
-  local now cpu uevents
+  local now cpu uevents_before uevents_after
   # Queued once per device event; a second run (another symlink of the same medium) has nothing to do.
   if [ "$HOST_MODE" = 0 ] && [ -e "$RUN/boot-target" ]; then say "already loaded"; return 0; fi
-  TIMING_ON=''
   if flag livekit.timing; then TIMING_ON=1; fi
   phase start
   mount_run_and_medium
@@ -392,10 +392,9 @@ main() {
   add_sysroot_mounts
   add_live_root_mount
   phase plan
-  uevent_seqnum
-  uevents=$UEVENT_SEQNUM
+  uevent_seqnum uevents_before
   mount_gathered
-  uevent_seqnum
+  uevent_seqnum uevents_after
   phase mounts
   check_os_release
   apply_language
@@ -405,7 +404,7 @@ main() {
   now=${EPOCHREALTIME/[.,]/}
   cpu_ms cpu
   say "booting $TARGET (${#STACK[@]} layers${TEMPLATE:+ + template}) in $(((now - STARTED) / 1000)) ms (CPU $cpu ms)"
-  [ -z "$TIMING_ON" ] || say "timing: $TIMING; $((UEVENT_SEQNUM - uevents)) uevents during the mounts"
+  [ -z "$TIMING_ON" ] || say "timing: $TIMING; $((uevents_after - uevents_before)) uevents during the mounts"
   # Last: the initqueue's "finished" test (parse-livekit.sh) waits for this file.
   printf '%s\n' "$TARGET" >"$RUN/boot-target"
   return 0
