@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-electron_bin=""
-if [ -x node_modules/electron/dist/electron ]; then
-  electron_bin=node_modules/electron/dist/electron
-elif command -v electron >/dev/null 2>&1; then
-  electron_bin=$(command -v electron)
+# The `electron` npm package reports where its binary should be; the binary itself comes from a
+# download that fails on machines without GitHub access, leaving only the package's stub on PATH.
+# Use Electron only when that binary is really there and runs.
+electron_bin=$(node -e 'try { process.stdout.write(require("electron")) } catch {}' 2>/dev/null || true)
+if [ -n "$electron_bin" ] && ! { [ -x "$electron_bin" ] && "$electron_bin" --version >/dev/null 2>&1; }; then
+  electron_bin=""
 fi
 
 npx vite build --config renderer/vite.config.ts --logLevel warn

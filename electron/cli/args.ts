@@ -1,4 +1,5 @@
 // Pure parsing of the `livekit` command line (node:util parseArgs, strict): which command, which flags.
+// One parser for every command, `serve` included, so each answers --help and refuses the same way.
 import { parseArgs } from 'node:util';
 
 export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve'] as const;
@@ -13,8 +14,18 @@ export interface CliArgs {
   medium?: string;
   sysroots?: string;
   cmdlineFile?: string;
-  /** Arguments after the command, for `serve`, which parses its own. */
-  rest: string[];
+  /** serve: the port to listen on (0: any free port). */
+  port: number;
+  /** serve: the demo medium and disk images instead of the machine's. */
+  demo: boolean;
+  /** serve: a renderer build to serve instead of the bundled one. */
+  renderer?: string;
+}
+
+/** `livekit --help` (no command) or `livekit <command> --help`. */
+export interface HelpRequest {
+  help: true;
+  command?: Command;
 }
 
 export class UsageError extends Error {
@@ -29,55 +40,71 @@ export class UsageError extends Error {
 }
 
 /** Which flags each command accepts besides the common ones (--medium, --sysroots, --cmdline-file). */
-const ALLOWED: Record<Exclude<Command, 'serve'>, string[]> = {
+const ALLOWED: Record<Command, string[]> = {
   sysroots: ['json'],
   disks: ['json'],
   schema: [],
   validate: ['config'],
   plan: ['config', 'json'],
   install: ['config', 'yes', 'json', 'log'],
+  serve: ['port', 'demo', 'renderer'],
 };
+const COMMON = ['medium', 'sysroots', 'cmdline-file', 'help'];
 const NEEDS_CONFIG: Command[] = ['validate', 'plan', 'install'];
 
-export function parseCliArgs(argv: string[]): CliArgs | { help: true } {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { help: true };
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError('error.unknownCommand', { command });
-  if (command === 'serve') return { command: 'serve', json: false, yes: false, rest };
+const OPTIONS = {
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  config: { type: 'string', short: 'c' },
+  log: { type: 'string' },
+  medium: { type: 'string' },
+  sysroots: { type: 'string' },
+  'cmdline-file': { type: 'string' },
+  port: { type: 'string' },
+  demo: { type: 'boolean' },
+  renderer: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-  let parsed;
+function isCommand(s: string): s is Command {
+  return (COMMANDS as readonly string[]).includes(s);
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError('error.port', { value });
+  return n;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    return topic !== undefined && isCommand(topic) ? { help: true, command: topic } : { help: true };
+  }
+  if (!isCommand(command)) throw new UsageError('error.unknownCommand', { command });
+  // --help wins over every other mistake on the line: a user asking how is told how.
+  if (rest.includes('--help') || rest.includes('-h')) return { help: true, command };
+
+  let values;
   try {
-    parsed = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        json: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        config: { type: 'string', short: 'c' },
-        log: { type: 'string' },
-        medium: { type: 'string' },
-        sysroots: { type: 'string' },
-        'cmdline-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    values = parseArgs({ args: rest, strict: true, allowPositionals: false, options: OPTIONS }).values;
   } catch (e) {
     throw new UsageError('error.args', { message: (e as Error).message });
   }
-  const v = parsed.values;
-  if (v.help) return { help: true };
-  const allowed = new Set([...ALLOWED[command as Exclude<Command, 'serve'>], 'medium', 'sysroots', 'cmdline-file']);
-  for (const k of Object.keys(v)) {
+  const allowed = new Set([...ALLOWED[command], ...COMMON]);
+  for (const k of Object.keys(values)) {
     if (!allowed.has(k)) throw new UsageError('error.flagNotFor', { flag: `--${k}`, command });
   }
-  if (NEEDS_CONFIG.includes(command as Command) && !v.config) throw new UsageError('error.configRequired', { command });
+  if (NEEDS_CONFIG.includes(command) && !values.config) throw new UsageError('error.configRequired', { command });
 
-  const out: CliArgs = { command: command as Command, json: !!v.json, yes: !!v.yes, rest: [] };
-  if (v.config !== undefined) out.config = v.config;
-  if (v.log !== undefined) out.log = v.log;
-  if (v.medium !== undefined) out.medium = v.medium;
-  if (v.sysroots !== undefined) out.sysroots = v.sysroots;
-  if (v['cmdline-file'] !== undefined) out.cmdlineFile = v['cmdline-file'];
+  const out: CliArgs = { command, json: !!values.json, yes: !!values.yes, port: 0, demo: !!values.demo };
+  if (values.config !== undefined) out.config = values.config;
+  if (values.log !== undefined) out.log = values.log;
+  if (values.medium !== undefined) out.medium = values.medium;
+  if (values.sysroots !== undefined) out.sysroots = values.sysroots;
+  if (values['cmdline-file'] !== undefined) out.cmdlineFile = values['cmdline-file'];
+  if (values.port !== undefined) out.port = portNumber(values.port);
+  if (values.renderer !== undefined) out.renderer = values.renderer;
   return out;
 }

@@ -14,7 +14,8 @@ import { listSysroots } from '../engine/medium/sysroots.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
 import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
 import type { InstallEvent } from '../engine/run/events.ts';
-import { parseCliArgs, UsageError, type CliArgs } from './args.ts';
+import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
+import { checkPathOptions } from './paths.ts';
 import { cliLanguage } from './language.ts';
 import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine } from './render.ts';
 
@@ -157,51 +158,74 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
   }
 }
 
+function printHelp(t: TFunction, h: HelpRequest): number {
+  out(h.command ? t(`cli:help.${h.command}`) : t('cli:usage'));
+  return EXIT.ok;
+}
+
+async function cmdServe(a: CliArgs, cmdline: string): Promise<number> {
+  const { runServe, RENDERER_DIST } = await import('./serve.ts');
+  return runServe({
+    port: a.port,
+    demo: a.demo,
+    cmdline,
+    rendererDir: a.renderer ?? RENDERER_DIST,
+    ...(a.medium ? { mediumDir: a.medium } : {}),
+    ...(a.sysroots ? { sysrootsDir: a.sysroots } : {}),
+  });
+}
+
+function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | number {
+  switch (a.command) {
+    case 'schema':
+      out(JSON.stringify(answersJsonSchema(), null, 2));
+      return EXIT.ok;
+    case 'sysroots':
+      return cmdSysroots(a, t, cmdline);
+    case 'disks':
+      return cmdDisks(a, t, cmdline);
+    case 'validate':
+      return cmdValidate(a, t, cmdline);
+    case 'plan':
+      return cmdPlan(a, t, cmdline);
+    case 'install':
+      return cmdInstall(a, t, cmdline);
+    case 'serve':
+      return cmdServe(a, cmdline);
+  }
+}
+
+/** Every failure is one line in the user's language; the stack only with LIVEKIT_DEBUG=1 (bug reports). */
+function reportError(t: TFunction, e: unknown): number {
+  if (e instanceof UsageError) {
+    err(t(`cli:${e.key}`, e.params));
+    err(t('cli:usageHint'));
+    return EXIT.invalid;
+  }
+  if (e instanceof AnswersFileError) {
+    err(e.line > 0 ? t('cli:error.answersFile', { file: e.file, line: e.line, reason: e.reason }) : t('cli:error.answersFileWhole', { file: e.file, reason: e.reason }));
+    return EXIT.invalid;
+  }
+  if (e instanceof MediumConfigError || e instanceof SysrootsJsonError) {
+    err(t('cli:error.medium', { message: e.message }));
+    return EXIT.invalid;
+  }
+  const debug = process.env.LIVEKIT_DEBUG === '1';
+  err(t('cli:error.internal', { message: debug ? ((e as Error).stack ?? String(e)) : ((e as Error).message ?? String(e)) }));
+  return EXIT.failed;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let t: TFunction = engineI18n(cliLanguage(process.env, '')).t;
   try {
     const a = parseCliArgs(argv);
-    if ('help' in a) {
-      out(t('cli:usage'));
-      return EXIT.ok;
-    }
-    if (a.command === 'serve') {
-      const { runServe } = await import('./serve.ts');
-      return await runServe(a.rest);
-    }
+    if ('help' in a) return printHelp(t, a);
+    checkPathOptions(a);
     const cmdline = await readCmdline(a.cmdlineFile);
     t = engineI18n(cliLanguage(process.env, cmdline)).t;
-    switch (a.command) {
-      case 'schema':
-        out(JSON.stringify(answersJsonSchema(), null, 2));
-        return EXIT.ok;
-      case 'sysroots':
-        return await cmdSysroots(a, t, cmdline);
-      case 'disks':
-        return await cmdDisks(a, t, cmdline);
-      case 'validate':
-        return await cmdValidate(a, t, cmdline);
-      case 'plan':
-        return await cmdPlan(a, t, cmdline);
-      case 'install':
-        return await cmdInstall(a, t, cmdline);
-    }
+    return await dispatch(a, t, cmdline);
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(t(`cli:${e.key}`, e.params));
-      err(t('cli:usageHint'));
-      return EXIT.invalid;
-    }
-    if (e instanceof AnswersFileError) {
-      err(t('cli:error.answersFile', { file: e.file, line: e.line, reason: e.reason }));
-      return EXIT.invalid;
-    }
-    if (e instanceof MediumConfigError || e instanceof SysrootsJsonError) {
-      err(t('cli:error.medium', { message: e.message }));
-      return EXIT.invalid;
-    }
-    err(t('cli:error.internal', { message: (e as Error).stack ?? String(e) }));
-    return EXIT.failed;
+    return reportError(t, e);
   }
 }
 
@@ -211,7 +235,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/el
     // Exit explicitly once output is flushed: library timers (systeminformation) must not keep us alive.
     (code) => process.stdout.write('', () => process.exit(code)),
     (e: unknown) => {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.stderr.write(`livekit: ${(e as Error).message ?? String(e)}\n`);
       process.exitCode = EXIT.failed;
     },
   );

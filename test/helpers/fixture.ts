@@ -1,12 +1,12 @@
 // The test fixture medium (test/fixtures/sysroot/build.sh), built once per recipe and cached, and its
 // sysroots composed from real squashfs layers with overlay mounts that are always released.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, renameSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cachedBuild, testCacheDir } from './cache.ts';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
 export const FIXTURE_DIR = new URL('../fixtures/sysroot/', import.meta.url).pathname;
-const CACHE = '/var/cache/livekit-test';
 
 function recipeHash(extra: string): string {
   const h = createHash('sha256');
@@ -17,19 +17,8 @@ function recipeHash(extra: string): string {
 
 /** Builds (or reuses) the fixture medium; returns the medium directory (holding livekit/). */
 export async function fixtureMedium(opts: { big?: number } = {}): Promise<string> {
-  const key = `fixture-${recipeHash(`big=${opts.big ?? 0}`)}`;
-  const dir = join(CACHE, key);
-  if (existsSync(join(dir, 'medium', 'livekit', 'sysroots.json'))) return join(dir, 'medium');
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = mkdtempSync(join(CACHE, `${key}.tmp-`));
-  try {
-    const args = [join(FIXTURE_DIR, 'build.sh'), tmp, ...(opts.big ? ['--big', String(opts.big)] : [])];
-    await execa('bash', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const dir = join(testCacheDir(), `fixture-${recipeHash(`big=${opts.big ?? 0}`)}`);
+  await cachedBuild(dir, ['bash', join(FIXTURE_DIR, 'build.sh'), ...(opts.big ? ['--big', String(opts.big)] : [])]);
   return join(dir, 'medium');
 }
 

@@ -13,19 +13,26 @@ describe('parseCliArgs', () => {
       medium: 'm',
       sysroots: 's',
       cmdlineFile: 'c',
-      rest: [],
+      port: 0,
+      demo: false,
     });
     expect(parseCliArgs(['sysroots', '--json'])).toMatchObject({ command: 'sysroots', json: true });
     expect(parseCliArgs(['schema'])).toMatchObject({ command: 'schema' });
     expect(parseCliArgs(['validate', '--config=x.json'])).toMatchObject({ command: 'validate', config: 'x.json' });
   });
-  it('hands serve its own arguments', () => {
-    expect(parseCliArgs(['serve', '--port', '8080', '--demo'])).toEqual({ command: 'serve', json: false, yes: false, rest: ['--port', '8080', '--demo'] });
+  it('parses serve with the same parser: port, demo, renderer and the common options', () => {
+    expect(parseCliArgs(['serve', '--port', '8080', '--demo', '--renderer', 'r', '--cmdline-file', '/tmp/c', '--medium', '/m', '--sysroots', '/s'])).toEqual({
+      command: 'serve', json: false, yes: false, port: 8080, demo: true, renderer: 'r', cmdlineFile: '/tmp/c', medium: '/m', sysroots: '/s',
+    });
+    expect(parseCliArgs(['serve'])).toMatchObject({ command: 'serve', port: 0, demo: false });
   });
-  it('help', () => {
+  it('help: the whole usage, or one command (even when the rest of the line is wrong)', () => {
     expect(parseCliArgs([])).toEqual({ help: true });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
-    expect(parseCliArgs(['plan', '-h'])).toEqual({ help: true });
+    expect(parseCliArgs(['help', 'install'])).toEqual({ help: true, command: 'install' });
+    expect(parseCliArgs(['plan', '-h'])).toEqual({ help: true, command: 'plan' });
+    expect(parseCliArgs(['serve', '--help'])).toEqual({ help: true, command: 'serve' });
+    expect(parseCliArgs(['install', '--bogus', '--help'])).toEqual({ help: true, command: 'install' });
   });
   const usage = (argv: string[]) => {
     try {
@@ -45,6 +52,12 @@ describe('parseCliArgs', () => {
     expect(usage(['install', '--yes'])).toBe('error.configRequired');
     expect(usage(['plan', '--config', 'a', 'extra'])).toBe('error.args');
     expect(usage(['install', '--config'])).toBe('error.args');
+    expect(usage(['serve', '--host', '0.0.0.0'])).toBe('error.args');
+    expect(usage(['serve', '--port', '99999'])).toBe('error.port');
+    expect(usage(['serve', '--port', '80x'])).toBe('error.port');
+    expect(usage(['serve', '--port'])).toBe('error.args');
+    expect(usage(['serve', '--yes'])).toBe('error.flagNotFor');
+    expect(usage(['install', '--config', 'a', '--demo'])).toBe('error.flagNotFor');
   });
 });
 

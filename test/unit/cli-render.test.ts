@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engineI18n, LOCALES_DIR } from '../../electron/engine/i18n.ts';
 import { EventPrinter, erasedTargets, problemLine, refusalLines } from '../../electron/cli/render.ts';
 import type { Plan } from '../../electron/engine/plan/types.ts';
+import { COMMANDS } from '../../electron/cli/args.ts';
 
 function keys(o: unknown, prefix = ''): string[] {
   return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => (typeof v === 'object' && v ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
@@ -14,10 +15,15 @@ describe('cli translations', () => {
     for (const lng of ['zh-CN', 'zh-TW']) expect(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/${lng}/cli.json`, 'utf8'))).sort()).toEqual(en);
   });
   it('every key the CLI code uses exists', () => {
-    const src = ['main.ts', 'render.ts', 'args.ts'].map((f) => readFileSync(new URL(`../../electron/cli/${f}`, import.meta.url), 'utf8')).join('\n');
+    const cliDir = new URL('../../electron/cli/', import.meta.url);
+    const src = readdirSync(cliDir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(new URL(f, cliDir), 'utf8')).join('\n');
     const en = new Set(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/en/cli.json`, 'utf8'))));
     const used = [...src.matchAll(/'cli:([\w.]+)'/g)].map((m) => m[1]!);
     used.push(...[...src.matchAll(/UsageError\('([\w.]+)'/g)].map((m) => m[1]!));
+    used.push(...[...src.matchAll(/'(error\.\w+)'/g)].map((m) => m[1]!)); // keys chosen by a condition
+    // `cli:help.${command}`: one help text per command, no more.
+    expect(src).toContain('cli:help.${');
+    used.push(...COMMANDS.map((c) => `help.${c}`));
     expect(used.length).toBeGreaterThan(20);
     expect(used.filter((k) => !en.has(k))).toEqual([]);
     expect([...en].filter((k) => !used.includes(k))).toEqual([]);

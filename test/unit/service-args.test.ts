@@ -1,21 +1,6 @@
-// `livekit serve` options, and the demo's guard: a demo plan or install never targets anything but its images.
+// The demo's guard: a demo plan or install never targets anything but its images (serve's options: cli-args.test.ts).
 import { describe, expect, it } from 'vitest';
-import { parseServeArgs, UsageError } from '../../electron/cli/serve.ts';
 import { RealEngine } from '../../electron/engine/service/engine.ts';
-
-describe('livekit serve options', () => {
-  it('parses port, demo, cmdline file, medium and sysroots', () => {
-    expect(parseServeArgs(['--port', '8123', '--demo', '--cmdline-file', '/tmp/c', '--medium', '/m', '--sysroots', '/s'])).toMatchObject({
-      port: 8123, demo: true, cmdlineFile: '/tmp/c', mediumDir: '/m', sysrootsDir: '/s',
-    });
-    expect(parseServeArgs([])).toMatchObject({ port: 0, demo: false });
-  });
-  it('refuses unknown options and bad ports', () => {
-    expect(() => parseServeArgs(['--host', '0.0.0.0'])).toThrow(UsageError);
-    expect(() => parseServeArgs(['--port', '99999'])).toThrow(/port/);
-    expect(() => parseServeArgs(['--port'])).toThrow(/needs a value/);
-  });
-});
 
 describe('demo guard', () => {
   it('refuses to plan or install onto anything but the demo images, before looking at the machine', async () => {

@@ -12,6 +12,7 @@ import { partitionDevices, resolvePlaceholders } from './placeholders.ts';
 import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
+import { createLogFile } from './log-file.ts';
 
 export interface Secrets {
   password?: string;
@@ -60,8 +61,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
   let disk: string | undefined = plan.erase && !plan.erase.image ? plan.erase.path : undefined;
   let parts = partitionDevices(plan.partitions, disk);
 
-  mkdirSync(dirname(opts.logFile), { recursive: true });
-  writeFileSync(opts.logFile, '', { mode: 0o600 });
+  createLogFile(opts.logFile);
   const emit = (event: InstallEvent) => {
     // Events are built from secret-free data, but command output could echo a secret: redact free text.
     const e = redactEvent(event, secrets);

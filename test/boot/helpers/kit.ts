@@ -2,10 +2,11 @@
 // scripts/mklive/image (cached by the hash of everything that goes into them), the tiny medium built
 // by the real build module, and hybrid images made by the real mkimage.sh.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { cachedBuild } from '../../helpers/cache.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const IMAGE_DIR = join(REPO, 'scripts/mklive/image');
@@ -42,14 +43,13 @@ export async function testInitrd(flavour: Flavour): Promise<string> {
   hashTree(h, MODULE_DIR);
   hashTree(h, join(IMAGE_DIR, '99livekit-report'));
   const dir = join(CACHE, 'test-initrd');
-  const file = join(dir, `${flavour}-${h.digest('hex').slice(0, 16)}.img`);
+  const entry = join(dir, `${flavour}-${h.digest('hex').slice(0, 16)}`);
+  const file = join(entry, 'initrd.img');
   if (existsSync(file)) return file;
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await execa('bash', [join(IMAGE_DIR, 'mkinitrd.sh'), `--${flavour}`, '--report', '--out', tmp], { stderr: 'inherit' });
-  renameSync(tmp, file);
+  await cachedBuild(entry, ['bash', '-c', 'exec bash "$0" --"$1" --report --out "$2/initrd.img"', join(IMAGE_DIR, 'mkinitrd.sh'), flavour]);
   // Keep one image per flavour: older ones were built from an older boot module.
-  for (const old of readdirSync(dir)) if (old.startsWith(`${flavour}-`) && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
+  const older = new RegExp(`^${flavour}-[0-9a-f]{16}(\\.img|\\.lock)?$`);
+  for (const old of readdirSync(dir)) if (older.test(old) && !join(dir, old).startsWith(entry)) rmSync(join(dir, old), { recursive: true, force: true });
   return file;
 }
 
