@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { firstLoad } from '../helpers/first-load.ts';
 import { mountPoints } from '../helpers/system-state.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -172,9 +173,8 @@ describe.skipIf(!isRoot)('the README commands on a clean clone', () => {
         });
       });
       expect(out).not.toContain('Electron failed to install correctly');
-      const res = await fetch(url);
-      expect(res.status).toBe(200);
-      const html = await res.text();
+      const { status, html } = await firstLoad(url);
+      expect(status).toBe(200);
       expect(html).toContain('<div id="root">');
       expect(html).toMatch(/<script type="module"[^>]* src="[^"]+\.js"/);
     } finally {

@@ -5,21 +5,39 @@
 # takes seconds where a debootstrap base needs a mirror and ~45 s. Used by the `tiny` recipe and the
 # installer's test fixture.
 
-# host_accounts_install <root>: copy the tools into <root> (which keeps Debian's merged /usr shape).
-host_accounts_install() {
-  local root=$1 f lib d
-  local tools=(/usr/sbin/useradd /usr/sbin/usermod /usr/sbin/groupadd /usr/sbin/chpasswd /usr/sbin/userdel)
-  local pam_modules
-  mapfile -t pam_modules < <(ls /usr/lib/x86_64-linux-gnu/security/pam_{unix,deny,permit}.so 2>/dev/null || true)
-  for f in "${tools[@]}" "${pam_modules[@]}"; do
-    mkdir -p "$root$(dirname "$f")"
-    cp -a "$f" "$root$f"
+# host_libs_for <root> <file...>: the shared libraries each file needs (ldd on the host), copied into
+# <root> where it lacks them. The files themselves may be anywhere (in <root> already, or the host's).
+host_libs_for() {
+  local root=$1 f lib
+  shift
+  for f in "$@"; do
     while read -r lib; do
       [ -n "$lib" ] || continue
       mkdir -p "$root$(dirname "$lib")"
       [ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
     done < <(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' || true)
   done
+}
+
+# host_tools_install <root> <host file...>: copies the host's files to the same paths in <root>, with
+# their libraries.
+host_tools_install() {
+  local root=$1 f
+  shift
+  for f in "$@"; do
+    mkdir -p "$root$(dirname "$f")"
+    cp -a "$f" "$root$f"
+  done
+  host_libs_for "$root" "$@"
+}
+
+# host_accounts_install <root>: copy the tools into <root> (which keeps Debian's merged /usr shape).
+host_accounts_install() {
+  local root=$1 d
+  local tools=(/usr/sbin/useradd /usr/sbin/usermod /usr/sbin/groupadd /usr/sbin/chpasswd /usr/sbin/userdel)
+  local pam_modules
+  mapfile -t pam_modules < <(ls /usr/lib/x86_64-linux-gnu/security/pam_{unix,deny,permit}.so 2>/dev/null || true)
+  host_tools_install "$root" "${tools[@]}" "${pam_modules[@]}"
   mkdir -p "$root/etc/pam.d" "$root/etc/default"
   cp /etc/pam.d/{chpasswd,common-password} "$root/etc/pam.d/"
   # The host's `other` includes stacks (common-auth, ...) that are not copied: deny by default.

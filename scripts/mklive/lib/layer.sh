@@ -116,6 +116,7 @@ install_layer_step() {
   mapfile -t pkgs < <(layer_packages "$name")
   if [ "${#pkgs[@]}" -gt 0 ]; then recipe_install "$root" "${pkgs[@]}"; fi
   if declare -F "layer_hook_$k" >/dev/null; then "layer_hook_$k" "$root"; fi
+  if installer_wanted "$name"; then installer_install "$root"; fi
 }
 
 # The base's step after bootstrapping: its packages, then its hook (like a layer's).

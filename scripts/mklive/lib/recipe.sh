@@ -100,6 +100,7 @@ compute_hash() {
         declare -f recipe_install
         declare -p "LAYER_ON_$k" "LAYER_PACKAGES_$k" 2>/dev/null || true
         declare -f "layer_hook_$k" 2>/dev/null || true
+        if installer_wanted "$name"; then printf 'installer %s\n' "$(installer_hash)"; fi
         while read -r d; do hash_of "$d"; done < <(layer_stack "$name")
         ;;
       template:*)

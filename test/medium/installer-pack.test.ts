@@ -1,0 +1,105 @@
+// The installer packed onto the medium (issue #11's CI part): the `tiny` medium built with
+// `--installer yes` carries the engine, the CLI and the UI with their own Node runtime in the `livekit`
+// layer. The real loader composes the Live root; inside it (chroot, no network but loopback, an empty
+// environment, no build tree in sight) `livekit --help`, `livekit sysroots` and `livekit serve` answer.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boot, build, isRoot, NEEDS_ROOT, REPO, tempDir, type Boot } from './helpers.ts';
+
+if (!isRoot) console.warn(`test/medium/installer-pack: skipped (${NEEDS_ROOT})`);
+
+// The Live root as a booted system sees it: /proc, /sys, /dev, and /run/livekit (the medium, layers
+// and sysroots the loader mounted). `live` runs a command there with an empty environment, in a network
+// namespace of its own with only loopback up.
+const LIVE_ROOT = `
+mount -t proc proc "$ROOT/proc"; mount --rbind /sys "$ROOT/sys"; mount --rbind /dev "$ROOT/dev"
+mkdir -p "$ROOT/run/livekit"; mount --rbind "$RUN" "$ROOT/run/livekit"
+live() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$ROOT" "$@"; }
+export -f live; export ROOT
+`;
+
+const CHECKS = `${LIVE_ROOT}
+echo "== which"; live /bin/sh -c 'command -v livekit'
+echo "== help"; live livekit --help | head -n 1
+echo "== sysroots"; live livekit sysroots --json
+echo "== in-repo"; grep -rhoa -- ".\{0,60\}$REPO_PATH.\{0,60\}" "$ROOT/usr/lib/livekit" | head -n 3 || true; echo none
+echo "== node_modules"; find "$ROOT/usr/lib/livekit" -name node_modules | head -n 1; echo end
+echo "== serve"
+cat >"$ROOT/tmp/fetch.mjs" <<'JS'
+// A browser's first load: follow redirects, keeping the cookies the service sets.
+let url = process.argv[2];
+let cookie = '';
+for (let hop = 0; hop < 5; hop++) {
+  const r = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  const set = r.headers.getSetCookie();
+  if (set.length > 0) cookie = set.map((c) => c.split(';')[0]).join('; ');
+  if (r.status >= 300 && r.status < 400) {
+    url = new URL(r.headers.get('location'), url).href;
+    continue;
+  }
+  console.log('status', r.status, (await r.text()).includes('<div id="root">'));
+  break;
+}
+JS
+unshare -n bash -euo pipefail -c '
+  ip link set lo up
+  live livekit serve --port 0 >"$T/serve.out" 2>"$T/serve.err" &
+  pid=$!
+  url=""
+  for _ in $(seq 1 300); do
+    url=$(grep -o "http://127.0.0.1:[0-9]*/[^ ]*" "$T/serve.out" || true)
+    [ -n "$url" ] && break
+    sleep 0.2
+  done
+  [ -n "$url" ] || { echo "no URL"; cat "$T/serve.err"; kill "$pid"; exit 1; }
+  echo "url $url"
+  live /usr/lib/livekit/node /tmp/fetch.mjs "$url"
+  kill -TERM "$pid"; wait "$pid" || true
+'
+echo "== done"
+`;
+
+function section(out: string, name: string): string {
+  const m = new RegExp(`== ${name}\\n([\\s\\S]*?)(?:\\n== |$)`).exec(out);
+  return m ? m[1]!.trim() : '';
+}
+
+describe.skipIf(!isRoot)('the installer packed into the tiny medium', () => {
+  const t = tempDir('installer-pack');
+  const medium = join(t.dir, 'medium');
+  let r: Boot;
+  beforeAll(async () => {
+    const b = await build('tiny', medium, ['--installer', 'yes']);
+    expect(b.code, b.stderr.slice(-3000)).toBe(0);
+    expect(b.stderr).toContain('installer: packed into the layer');
+    r = await boot(medium, 'livekit.boot=livekit', `T="$(mktemp -d)"; export T REPO_PATH="${REPO.replace(/\/$/, '')}"\n${CHECKS}`);
+  }, 900_000);
+  afterAll(() => t.remove());
+
+  it('is on PATH in the Live root, as one bundle with its runtime (no node_modules)', () => {
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(section(r.stdout, 'which')).toBe('/usr/bin/livekit');
+    expect(section(r.stdout, 'node_modules')).toBe('end');
+  });
+
+  it('carries nothing of the build tree (no path of the checkout in the bundle)', () => {
+    expect(section(r.stdout, 'in-repo')).toBe('none');
+  });
+
+  it('`livekit --help` answers in the Live root', () => {
+    expect(section(r.stdout, 'help')).toBe('Usage: livekit <command> [options]');
+  });
+
+  it('`livekit sysroots` lists every variant of the medium from /run/livekit', () => {
+    const list = JSON.parse(section(r.stdout, 'sysroots')) as { name: string; installable: boolean; title: string }[];
+    expect(list.map((s) => s.name).sort()).toEqual(['base', 'desktop', 'desktop-nvidia', 'livekit', 'server']);
+    expect(list.find((s) => s.name === 'livekit')!.installable).toBe(false);
+    expect(list.find((s) => s.name === 'desktop')!.title).toBe('Desktop');
+  });
+
+  it('`livekit serve` serves the installer UI on loopback', () => {
+    const out = section(r.stdout, 'serve');
+    expect(out).toMatch(/^url http:\/\/127\.0\.0\.1:\d+\/\?token=/m);
+    expect(out).toMatch(/^status 200 true$/m);
+  });
+});
