@@ -20,6 +20,8 @@ export interface CliArgs {
   demo: boolean;
   /** serve: a renderer build to serve instead of the bundled one. */
   renderer?: string;
+  /** serve: write the URL (it holds the token) to this file, mode 0600, instead of printing it. */
+  urlFile?: string;
 }
 
 /** `livekit --help` (no command) or `livekit <command> --help`. */
@@ -47,7 +49,7 @@ const ALLOWED: Record<Command, string[]> = {
   validate: ['config'],
   plan: ['config', 'json'],
   install: ['config', 'yes', 'json', 'log'],
-  serve: ['port', 'demo', 'renderer'],
+  serve: ['port', 'demo', 'renderer', 'url-file'],
 };
 const COMMON = ['medium', 'sysroots', 'cmdline-file', 'help'];
 const NEEDS_CONFIG: Command[] = ['validate', 'plan', 'install'];
@@ -63,6 +65,7 @@ const OPTIONS = {
   port: { type: 'string' },
   demo: { type: 'boolean' },
   renderer: { type: 'string' },
+  'url-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -106,5 +109,6 @@ export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
   if (values['cmdline-file'] !== undefined) out.cmdlineFile = values['cmdline-file'];
   if (values.port !== undefined) out.port = portNumber(values.port);
   if (values.renderer !== undefined) out.renderer = values.renderer;
+  if (values['url-file'] !== undefined) out.urlFile = values['url-file'];
   return out;
 }

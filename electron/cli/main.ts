@@ -170,6 +170,7 @@ async function cmdServe(a: CliArgs, cmdline: string): Promise<number> {
     demo: a.demo,
     cmdline,
     rendererDir: a.renderer ?? RENDERER_DIST,
+    ...(a.urlFile ? { urlFile: a.urlFile } : {}),
     ...(a.medium ? { mediumDir: a.medium } : {}),
     ...(a.sysroots ? { sysrootsDir: a.sysroots } : {}),
   });

@@ -1,6 +1,6 @@
 // `livekit serve [--port N] [--demo] [--renderer DIR] [--cmdline-file FILE] [--medium DIR] [--sysroots DIR]`:
 // the engine service for the graphical installer. Prints the URL (with its token) once, on stdout.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -21,6 +21,19 @@ export interface ServeArgs {
   mediumDir?: string;
   sysrootsDir?: string;
   rendererDir: string;
+  /** Where the URL with its token goes (mode 0600) instead of stdout: a system service's stdout is logged. */
+  urlFile?: string;
+}
+
+/** Hands the URL to whoever opens the UI; the token in it is a secret, so a file is private to root. */
+function announce(url: string, urlFile: string | undefined): void {
+  if (!urlFile) {
+    process.stdout.write(`livekit serve: open ${url}\n`);
+    return;
+  }
+  rmSync(urlFile, { force: true });
+  writeFileSync(urlFile, `${url}\n`, { mode: 0o600, flag: 'wx' });
+  process.stdout.write(`livekit serve: listening on ${new URL(url).origin}; the URL with its token is in ${urlFile}\n`);
 }
 
 /** Builds the renderer when its output is missing (a fresh checkout). */
@@ -59,7 +72,7 @@ export async function runServe(a: ServeArgs): Promise<number> {
       : {}),
   });
   const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port });
-  process.stdout.write(`livekit serve: open ${svc.url}\n`);
+  announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
 
   return new Promise<number>((resolveExit) => {

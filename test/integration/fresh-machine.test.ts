@@ -161,7 +161,7 @@ describe.skipIf(!isRoot)('the README commands on a clean clone', () => {
     try {
       const url = await new Promise<string>((resolveUrl, reject) => {
         const timer = setInterval(() => {
-          const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
+          const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out); // the whole line, not a chunk of it
           if (m) {
             clearInterval(timer);
             resolveUrl(m[1]!);

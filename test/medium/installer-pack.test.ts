@@ -47,7 +47,8 @@ unshare -n bash -euo pipefail -c '
   pid=$!
   url=""
   for _ in $(seq 1 300); do
-    url=$(grep -o "http://127.0.0.1:[0-9]*/[^ ]*" "$T/serve.out" || true)
+    # a whole line only: the URL may be read while it is being written
+    [ "$(wc -l <"$T/serve.out")" -ge 1 ] && url=$(head -n 1 "$T/serve.out" | grep -o "http://127.0.0.1:[0-9]*/[^ ]*" || true)
     [ -n "$url" ] && break
     sleep 0.2
   done

@@ -81,6 +81,15 @@ hash_of() {
   printf '%s\n' "${MKLIVE_HASH[$u]}"
 }
 
+# files_hash <array name>: the content of the files and folders a recipe names as a unit's inputs
+# (LAYER_FILES_<key>, TEMPLATE_FILES_<key>: files a hook copies in), when the array exists.
+files_hash() {
+  declare -p "$1" >/dev/null 2>&1 || return 0
+  local -n _paths=$1
+  [ "${#_paths[@]}" -gt 0 ] || return 0
+  find "${_paths[@]}" -type f -print0 | sort -z | xargs -0 -r sha256sum
+}
+
 # compute_hash <base|layer:NAME|template:SYSROOT>: sets MKLIVE_HASH[unit] (in this shell, not a subshell).
 compute_hash() {
   local unit=$1 name k
@@ -100,12 +109,14 @@ compute_hash() {
         declare -f recipe_install
         declare -p "LAYER_ON_$k" "LAYER_PACKAGES_$k" 2>/dev/null || true
         declare -f "layer_hook_$k" 2>/dev/null || true
+        files_hash "LAYER_FILES_$k"
         if installer_wanted "$name"; then printf 'installer %s\n' "$(installer_hash)"; fi
         while read -r d; do hash_of "$d"; done < <(layer_stack "$name")
         ;;
       template:*)
         name=${unit#template:}; k=$(key_of "$name")
         declare -f "template_$k"
+        files_hash "TEMPLATE_FILES_$k"
         while read -r d; do hash_of "$d"; done < <(sysroot_stack "$name")
         ;;
     esac
