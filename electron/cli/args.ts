@@ -2,7 +2,7 @@
 // One parser for every command, `serve` included, so each answers --help and refuses the same way.
 import { parseArgs } from 'node:util';
 
-export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve'] as const;
+export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve', 'autoinstall'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -22,6 +22,10 @@ export interface CliArgs {
   renderer?: string;
   /** serve: write the URL (it holds the token) to this file, mode 0600, instead of printing it. */
   urlFile?: string;
+  /** autoinstall: the answers' source instead of `livekit.autoinstall=` on the command line. */
+  source?: string;
+  /** autoinstall: where the result and the log go. */
+  resultDir?: string;
 }
 
 /** `livekit --help` (no command) or `livekit <command> --help`. */
@@ -50,6 +54,7 @@ const ALLOWED: Record<Command, string[]> = {
   plan: ['config', 'json'],
   install: ['config', 'yes', 'json', 'log'],
   serve: ['port', 'demo', 'renderer', 'url-file'],
+  autoinstall: ['source', 'result-dir'],
 };
 const COMMON = ['medium', 'sysroots', 'cmdline-file', 'help'];
 const NEEDS_CONFIG: Command[] = ['validate', 'plan', 'install'];
@@ -66,6 +71,8 @@ const OPTIONS = {
   demo: { type: 'boolean' },
   renderer: { type: 'string' },
   'url-file': { type: 'string' },
+  source: { type: 'string' },
+  'result-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,5 +117,7 @@ export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
   if (values.port !== undefined) out.port = portNumber(values.port);
   if (values.renderer !== undefined) out.renderer = values.renderer;
   if (values['url-file'] !== undefined) out.urlFile = values['url-file'];
+  if (values.source !== undefined) out.source = values.source;
+  if (values['result-dir'] !== undefined) out.resultDir = values['result-dir'];
   return out;
 }

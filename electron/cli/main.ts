@@ -176,6 +176,17 @@ async function cmdServe(a: CliArgs, cmdline: string): Promise<number> {
   });
 }
 
+async function cmdAutoinstall(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const { runAutoinstall, DEFAULT_RESULT_DIR } = await import('./autoinstall.ts');
+  return runAutoinstall({
+    cmdline,
+    resultDir: a.resultDir ?? DEFAULT_RESULT_DIR,
+    ...(a.source ? { source: a.source } : {}),
+    ...(a.medium ? { mediumDir: a.medium } : {}),
+    ...(a.sysroots ? { sysrootsDir: a.sysroots } : {}),
+  }, t);
+}
+
 function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | number {
   switch (a.command) {
     case 'schema':
@@ -193,6 +204,8 @@ function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | 
       return cmdInstall(a, t, cmdline);
     case 'serve':
       return cmdServe(a, cmdline);
+    case 'autoinstall':
+      return cmdAutoinstall(a, t, cmdline);
   }
 }
 

@@ -39,6 +39,10 @@ export const answersSchema = strict({
   rtc: z.enum(['utc', 'local']).default('utc'),
   user: userSchema,
   bootloader: z.enum(['auto', 'none']).default('auto'),
+  /** Under `livekit.autoinstall=` only: what the machine does after a successful install (default poweroff). */
+  after: z.enum(['poweroff', 'reboot', 'shell']).optional(),
+  /** Under `livekit.autoinstall=` only: power off after a failed install too (default: stay up with a shell). */
+  'poweroff-on-error': z.boolean().optional(),
 });
 
 /** Answers as written in a file (defaults not yet applied). */

@@ -1,0 +1,79 @@
+// Reads the answer file an AnswersSource names: from the Live medium, from a volume found by its label
+// (mounted read-only in a private folder, always unmounted), or over http(s). Effects only.
+import { mkdtemp, readFile, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { AnswersSource } from './source.ts';
+
+const MAX_BYTES = 1024 * 1024;
+
+export class FetchError extends Error {
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+    this.name = 'FetchError';
+  }
+}
+
+export function describeSource(s: AnswersSource): string {
+  return s.kind === 'url' ? s.url : s.kind === 'label' ? `LABEL=${s.label}:${s.path}` : s.path;
+}
+
+/** The block device holding a filesystem with this label (blkid reads it; there is no udev here). */
+export async function deviceOfLabel(label: string): Promise<string | undefined> {
+  const r = await execa('blkid', ['-L', label], { reject: false });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Mounts the labelled volume at a private folder for `use`, then unmounts it, whatever `use` did. */
+export async function withLabelVolume<T>(label: string, mode: 'ro' | 'rw', use: (dir: string) => Promise<T>): Promise<T> {
+  const device = await deviceOfLabel(label);
+  if (!device) throw new FetchError(`LABEL=${label}`, 'no filesystem with this label');
+  const dir = await mkdtemp(join(tmpdir(), 'livekit-answers-'));
+  try {
+    await execa('mount', ['-o', mode, device, dir]);
+    try {
+      return await use(dir);
+    } finally {
+      await execa('umount', [dir], { reject: false });
+    }
+  } finally {
+    await rmdir(dir).catch(() => {});
+  }
+}
+
+async function readLimited(path: string, source: string): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    if (Buffer.byteLength(text) > MAX_BYTES) throw new FetchError(source, 'larger than 1 MiB');
+    return text;
+  } catch (e) {
+    if (e instanceof FetchError) throw e;
+    throw new FetchError(source, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+}
+
+export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise<string> {
+  const name = describeSource(s);
+  switch (s.kind) {
+    case 'medium':
+      return readLimited(join(mediumDir, s.path), name);
+    case 'label':
+      return withLabelVolume(s.label, 'ro', (dir) => readLimited(join(dir, s.path), name));
+    case 'url': {
+      let res: Response;
+      try {
+        res = await fetch(s.url, { signal: AbortSignal.timeout(60_000) });
+      } catch (e) {
+        throw new FetchError(name, (e as Error).message);
+      }
+      if (!res.ok) throw new FetchError(name, `HTTP ${res.status}`);
+      const text = await res.text();
+      if (Buffer.byteLength(text) > MAX_BYTES) throw new FetchError(name, 'larger than 1 MiB');
+      return text;
+    }
+  }
+}
