@@ -43,15 +43,18 @@ const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`)
 async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, logPath: string): Promise<Outcome> {
   const none = { answers: null, disk: null, lastEvent: null, installSeconds: null };
   let raw: unknown;
+  let answersDevice: string | undefined;
   try {
-    raw = parseAnswersText(await fetchAnswers(source, a.mediumDir ?? DEFAULT_MEDIUM_DIR), describeSource(source));
+    const fetched = await fetchAnswers(source, a.mediumDir ?? DEFAULT_MEDIUM_DIR);
+    answersDevice = fetched.device;
+    raw = parseAnswersText(fetched.text, describeSource(source));
   } catch (e) {
     if (e instanceof FetchError || e instanceof AnswersFileError) return { ...none, exitCode: EXIT.invalid, message: e.message };
     throw e;
   }
   const answers = (typeof raw === 'object' && raw !== null ? raw : null) as Outcome['answers'];
   const machine = await collectMachineFacts({ cmdline: a.cmdline, ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}) });
-  const choice = chooseDisk(raw, machine);
+  const choice = chooseDisk(raw, machine, answersDevice ? [answersDevice] : []);
   if (!choice.ok) {
     const message = choice.reason === 'no-candidate' ? t('cli:autoinstall.noCandidate') : t('cli:autoinstall.severalCandidates', { disks: choice.candidates.join(', ') });
     return { ...none, answers, exitCode: EXIT.refused, message };

@@ -47,6 +47,9 @@ fi
 meta() {
   if [ -f "$json" ]; then jq -r --arg s "$1" "(.sysroots // .)[\$s] | $2 // empty" "$json"; fi
 }
+# QA's default answers (mklive --autoinstall): the boot menu offers an automatic install with them.
+autoinstall=''
+[ ! -f "$medium/livekit/answers/default.yaml" ] || autoinstall=/livekit/answers/default.yaml
 nvidia=''
 for s in "${sysroots[@]}"; do
   [ "$(meta "$s" '.hints.gpu')" = nvidia ] && { nvidia=$s; break; }
@@ -63,6 +66,7 @@ mkdir -p "$out/livekit"
   echo "set livekit_label=\"$label\""
   echo "set livekit_default=\"$default\""
   echo "set livekit_nvidia=\"$nvidia\""
+  echo "set livekit_autoinstall=\"$autoinstall\""
   echo "set livekit_serial=$serial"
   echo "set livekit_timeout=$timeout"
   if [ "$serial" = 1 ]; then
@@ -70,7 +74,7 @@ mkdir -p "$out/livekit"
   else
     echo "set livekit_cmdline=\"$cmdline\""
   fi
-  echo "export livekit_label livekit_default livekit_nvidia livekit_serial livekit_timeout livekit_cmdline"
+  echo "export livekit_label livekit_default livekit_nvidia livekit_autoinstall livekit_serial livekit_timeout livekit_cmdline"
   [ -z "$default_lang" ] || echo "set livekit_default_lang=\"$default_lang\""
 } >"$out/livekit/env.cfg"
 

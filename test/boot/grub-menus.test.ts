@@ -2,7 +2,7 @@
 // extracts now, every message is translated in en/zh_CN/zh_TW and compiles, the font GRUB gets
 // has a glyph for every character the menus show, and mkmenu.sh turns a real tiny medium's
 // livekit.conf/sysroots.json into entries (the NVIDIA sysroot found from its hint).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -89,6 +89,24 @@ describe.skipIf(!isRoot)('mkmenu.sh on a real tiny medium', () => {
       const r = await execa('grub-script-check', [join(tmp, 'grub/livekit', f)], { reject: false });
       expect(r.exitCode, `${f}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it('offers the automatic install only on a medium with default answers (mklive --autoinstall)', async () => {
+    const mk = () => execa('bash', [join(GRUB, 'mkmenu.sh'), '--medium', join(tmp, 'medium'), '--out', join(tmp, 'grub-ai'), '--label', 'LKMENU']);
+    await mk();
+    expect(readFileSync(join(tmp, 'grub-ai/livekit/env.cfg'), 'utf8')).toContain('set livekit_autoinstall=""');
+    mkdirSync(join(tmp, 'medium/livekit/answers'), { recursive: true });
+    writeFileSync(join(tmp, 'medium/livekit/answers/default.yaml'), 'version: 1\n');
+    try {
+      await mk();
+      expect(readFileSync(join(tmp, 'grub-ai/livekit/env.cfg'), 'utf8')).toContain('set livekit_autoinstall="/livekit/answers/default.yaml"');
+    } finally {
+      rmSync(join(tmp, 'medium/livekit/answers'), { recursive: true, force: true });
+    }
+    // The entry itself: guarded by that variable, passing it on the kernel line.
+    const boot = readFileSync(join(GRUB, 'boot.cfg'), 'utf8');
+    expect(boot).toMatch(/if \[ -n "\$\{livekit_autoinstall\}" \]; then\n\s+#[^\n]*\n\s+menuentry \$"Automatic install \(answers on the medium\)"/);
+    expect(boot).toContain('livekit.autoinstall=${livekit_autoinstall}');
   });
 
   it('refuses a label GRUB or udev would mangle', async () => {

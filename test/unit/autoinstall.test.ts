@@ -38,6 +38,11 @@ describe('the disk of an answer file that names none', () => {
     expect(chooseDisk({ target: {} }, m)).toEqual({ ok: true, disk: '/dev/vdb', named: false });
     expect(chooseDisk({}, m)).toEqual({ ok: true, disk: '/dev/vdb', named: false });
   });
+  it('never takes the disk the answers were read from', () => {
+    const answers = disk('/dev/vda', { partitions: [{ path: '/dev/vda1', mountpoints: [] } as never] });
+    expect(chooseDisk({ target: {} }, machine([answers, disk('/dev/vdb')]), ['/dev/vda1'])).toEqual({ ok: true, disk: '/dev/vdb', named: false });
+    expect(chooseDisk({ target: {} }, machine([answers, disk('/dev/vdb')]))).toMatchObject({ ok: false, reason: 'several-candidates' });
+  });
   it('refuses when several disks could be erased, or none', () => {
     expect(chooseDisk({ target: {} }, machine([disk('/dev/vdb'), disk('/dev/vdc')]))).toEqual({ ok: false, reason: 'several-candidates', candidates: ['/dev/vdb', '/dev/vdc'] });
     expect(chooseDisk({ target: {} }, machine([disk('/dev/vda')], ['/dev/vda']))).toEqual({ ok: false, reason: 'no-candidate', candidates: [] });

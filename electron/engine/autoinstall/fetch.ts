@@ -28,15 +28,21 @@ export async function deviceOfLabel(label: string): Promise<string | undefined> 
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
+/** The answers' text, and the block device it was read from (a labelled volume), if any. */
+export interface FetchedAnswers {
+  text: string;
+  device?: string;
+}
+
 /** Mounts the labelled volume at a private folder for `use`, then unmounts it, whatever `use` did. */
-export async function withLabelVolume<T>(label: string, mode: 'ro' | 'rw', use: (dir: string) => Promise<T>): Promise<T> {
+export async function withLabelVolume<T>(label: string, mode: 'ro' | 'rw', use: (dir: string, device: string) => Promise<T>): Promise<T> {
   const device = await deviceOfLabel(label);
   if (!device) throw new FetchError(`LABEL=${label}`, 'no filesystem with this label');
   const dir = await mkdtemp(join(tmpdir(), 'livekit-answers-'));
   try {
     await execa('mount', ['-o', mode, device, dir]);
     try {
-      return await use(dir);
+      return await use(dir, device);
     } finally {
       await execa('umount', [dir], { reject: false });
     }
@@ -56,13 +62,13 @@ async function readLimited(path: string, source: string): Promise<string> {
   }
 }
 
-export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise<string> {
+export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise<FetchedAnswers> {
   const name = describeSource(s);
   switch (s.kind) {
     case 'medium':
-      return readLimited(join(mediumDir, s.path), name);
+      return { text: await readLimited(join(mediumDir, s.path), name) };
     case 'label':
-      return withLabelVolume(s.label, 'ro', (dir) => readLimited(join(dir, s.path), name));
+      return withLabelVolume(s.label, 'ro', async (dir, device) => ({ text: await readLimited(join(dir, s.path), name), device }));
     case 'url': {
       let res: Response;
       try {
@@ -73,7 +79,7 @@ export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise
       if (!res.ok) throw new FetchError(name, `HTTP ${res.status}`);
       const text = await res.text();
       if (Buffer.byteLength(text) > MAX_BYTES) throw new FetchError(name, 'larger than 1 MiB');
-      return text;
+      return { text };
     }
   }
 }

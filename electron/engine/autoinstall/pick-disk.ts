@@ -1,5 +1,6 @@
 // Safety under autoinstall: an answer file that names no disk gets one only when exactly one disk of
 // the machine could be erased; with none, or with several, nothing is chosen and nothing is written.
+// The disk the answers were read from is never a candidate.
 import type { DiskInfo, MachineFacts } from '../facts.ts';
 import { refusalsFor } from '../disks/safety.ts';
 
@@ -8,14 +9,16 @@ export type DiskChoice =
   | { ok: false; reason: 'no-candidate' | 'several-candidates'; candidates: string[] };
 
 /** Disks nothing forbids erasing (size aside: the planner checks that against the variant). */
-export function candidateDisks(machine: MachineFacts): DiskInfo[] {
-  return machine.disks.filter((d) => d.type !== 'loop' && refusalsFor(d, machine, null).length === 0);
+export function candidateDisks(machine: MachineFacts, exclude: string[] = []): DiskInfo[] {
+  const excluded = (d: DiskInfo) => [d.path, ...d.partitions.map((p) => p.path)].some((p) => exclude.includes(p));
+  return machine.disks.filter((d) => d.type !== 'loop' && !excluded(d) && refusalsFor(d, machine, null).length === 0);
 }
 
-export function chooseDisk(raw: unknown, machine: MachineFacts): DiskChoice {
+/** `exclude`: devices that must not be chosen (the volume holding the answers). */
+export function chooseDisk(raw: unknown, machine: MachineFacts, exclude: string[] = []): DiskChoice {
   const target = (raw as { target?: { disk?: unknown; partitions?: unknown } } | null)?.target;
   if (typeof target?.disk === 'string' || target?.partitions !== undefined) return { ok: true, disk: String(target?.disk ?? ''), named: true };
-  const candidates = candidateDisks(machine).map((d) => d.path);
+  const candidates = candidateDisks(machine, exclude).map((d) => d.path);
   if (candidates.length === 1) return { ok: true, disk: candidates[0]!, named: false };
   return { ok: false, reason: candidates.length === 0 ? 'no-candidate' : 'several-candidates', candidates };
 }
