@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootKernel, buildImage, buildMedium, isRoot, NEEDS_ROOT, testInitrd } from './helpers/kit.ts';
 import { runQemu } from './helpers/qemu.ts';
-import { makeImage, sha256File } from '../helpers/image.ts';
+import { attachImage, makeImage, sha256File } from '../helpers/image.ts';
 
 const LABEL = 'LKAUTO';
 const MiB = 1024 ** 2;
@@ -88,10 +88,45 @@ describe.skipIf(!isRoot)('unattended install at boot (livekit.autoinstall=, QEMU
     expect(res.log).toContain('"type":"step"'); // the JSON events on the console
     expect(res.log).not.toContain('qa pass 7');
     expect(JSON.parse(await readFromVolume(vol, 'livekit-result.json'))).toEqual(result);
-    // The installed disk: a GPT with a root filesystem whose fstab names it by UUID.
+    // The installed disk boots. The tiny variant has no kernel or GRUB of its own, so QEMU starts the
+    // boot kit's kernel with root=UUID= of the installed root; its own PID 1 (tiny's boot-report)
+    // prints what the installer set, and alice logs in on the serial console with her password.
     const table = JSON.parse((await execa('sfdisk', ['--json', target])).stdout);
     expect(table.partitiontable.label).toBe('gpt');
-  }, 900_000);
+    const disk = await attachImage(target);
+    let rootUuid = '';
+    try {
+      const parts = (await execa('lsblk', ['-nrpo', 'NAME', disk.device])).stdout.split('\n').slice(1);
+      for (const p of parts) {
+        const r = await execa('blkid', ['-o', 'value', '-s', 'TYPE', p], { reject: false });
+        if (r.stdout.trim() === 'ext4') rootUuid = (await execa('blkid', ['-o', 'value', '-s', 'UUID', p])).stdout.trim();
+      }
+    } finally {
+      await disk.detach();
+    }
+    expect(rootUuid).toMatch(/^[0-9a-f-]{36}$/);
+    const installed = await runQemu({
+      args: ['-kernel', kernel, '-initrd', initrd, '-drive', `file=${target},format=raw,if=virtio`,
+        '-append', `root=UUID=${rootUuid} rootfstype=ext4 rd.driver.pre=ext4 init=/usr/lib/tiny/boot-report console=ttyS0,115200 panic=1 rd.shell=0`],
+      keys: [
+        { after: /login: $/m, send: 'alice\n' },
+        { after: /Password: $/m, send: 'qa pass 7\n' },
+        { after: /\$ $/m, send: 'echo "logged-in $(id -un) $(id -u)"; exit\n' },
+      ],
+      until: /TINY-LOGIN-ENDED/,
+      stopOn: /Kernel panic|Login incorrect/,
+      timeoutMs: 300_000,
+      logFile: join(LOGS, 'autoinstall-installed.serial.log'),
+    });
+    expect(installed.timedOut, `serial log: ${LOGS}/autoinstall-installed.serial.log`).toBe(false);
+    const report = /TINY-REPORT-BEGIN\n([\s\S]*?)\nTINY-REPORT-END/.exec(installed.log)![1]!;
+    expect(report).toContain('hostname=qa-tiny');
+    expect(report).toContain('locale=LANG=zh_CN.UTF-8');
+    expect(report).toMatch(/timezone=\S*zoneinfo\/Asia\/Shanghai/);
+    expect(report).toContain(`cmdline=root=UUID=${rootUuid}`);
+    expect(report).toMatch(new RegExp(`fstab=UUID=${rootUuid}\\s+/\\s`));
+    expect(installed.log).toMatch(/logged-in alice 1000/);
+  }, 1_200_000);
 
   it('malformed answers: the message and exit 2 on the console, a shell, the blank disk unchanged', async () => {
     const vol = await answersDisk('bad', 'version: 1\nvariant: [desktop\n');
