@@ -5,6 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
@@ -119,6 +121,29 @@ describe.skipIf(!isRoot)('livekit autoinstall from a labelled answers volume', (
     expect(JSON.parse(readFileSync(join(results, 'livekit-result.json'), 'utf8'))).toMatchObject({ exitCode: 2, after: 'shell' });
     expect(await sha256File(image)).toBe(before);
     expect(mountPoints().filter((m) => m.includes('/livekit-answers-'))).toEqual([]);
+  }, 300_000);
+
+  it('answers over http (a server on loopback, as a network rig would serve them)', async () => {
+    const image = join(dir, 'http-target.img');
+    await makeImage(image, 2048 * MiB);
+    const yaml = ['version: 1', 'variant: base', 'target:', `  disk: ${image}`, '  swap: none', 'hostname: qa-http',
+      'user: { name: bob, password: "over http 9" }', 'bootloader: none', ''].join('\n');
+    const server = createServer((req, res) => {
+      if (req.url === '/qa.yaml') res.writeHead(200, { 'Content-Type': 'text/yaml' }).end(yaml);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['autoinstall', ...common, '--source', `http://127.0.0.1:${port}/qa.yaml`, '--result-dir', join(dir, 'results-http')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(/^LIVEKIT-AUTOINSTALL-RESULT (.*)$/m.exec(r.stdout)![1]!)).toMatchObject({ exitCode: 0, variant: 'base', source: `http://127.0.0.1:${port}/qa.yaml` });
+      const missing = await runCli(['autoinstall', ...common, '--source', `http://127.0.0.1:${port}/nope.yaml`, '--result-dir', join(dir, 'results-http-404')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('nope.yaml: HTTP 404');
+    } finally {
+      server.close();
+    }
   }, 300_000);
 
   it('a source that cannot be read is exit 2 with its name', async () => {
