@@ -44,10 +44,10 @@ describe('parseLivekitConf: accepted forms', () => {
     expect(c.templates['livekit-nvidia-open']).toBe('livekit.erofs');
     expect(c.templates['desktop-loonggpu']).toBeUndefined();
     expect(warnings).toEqual([
-      'i.conf:13: ignoring SYSROOT_DEP_desktop_loonggpu: no sysroot "desktop_loonggpu" (or "desktop-loonggpu") is declared in SYSROOT_LAYERS',
-      'i.conf:20: ignoring SYSROOT_DEP_livekit_loonggpu: no sysroot "livekit_loonggpu" (or "livekit-loonggpu") is declared in SYSROOT_LAYERS',
-      'i.conf:27: ignoring TEMPLATE_desktop_loonggpu: no sysroot "desktop_loonggpu" (or "desktop-loonggpu") is declared in SYSROOT_LAYERS',
-      'i.conf:34: ignoring TEMPLATE_livekit_loonggpu: no sysroot "livekit_loonggpu" (or "livekit-loonggpu") is declared in SYSROOT_LAYERS',
+      'i.conf:14: ignoring SYSROOT_DEP_desktop_loonggpu: no sysroot "desktop_loonggpu" (or "desktop-loonggpu") is declared in SYSROOT_LAYERS',
+      'i.conf:21: ignoring SYSROOT_DEP_livekit_loonggpu: no sysroot "livekit_loonggpu" (or "livekit-loonggpu") is declared in SYSROOT_LAYERS',
+      'i.conf:28: ignoring TEMPLATE_desktop_loonggpu: no sysroot "desktop_loonggpu" (or "desktop-loonggpu") is declared in SYSROOT_LAYERS',
+      'i.conf:35: ignoring TEMPLATE_livekit_loonggpu: no sysroot "livekit_loonggpu" (or "livekit-loonggpu") is declared in SYSROOT_LAYERS',
     ]);
     // a stray entry may name layers the medium does not have: not checked
     expect(parseLivekitConfWithWarnings(`${MINI}SYSROOT_DEP_server=(base nowhere)\nTEMPLATE_server=x.squashfs\n`, 'x').warnings).toHaveLength(2);
