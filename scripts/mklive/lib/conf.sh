@@ -10,7 +10,7 @@ quoted_array() {
 }
 
 # The sysroots SYSROOT_LAYERS lists: all of them; with --aosc all but base, which AOSC's loader
-# composes by itself (listed, it would make an overlay of one lower dir, which fails).
+# binds by itself (listed, it would be an overlay of one lower dir, which fails).
 listed_sysroots() {
   local s
   for s in "${SYSROOTS[@]}"; do
@@ -28,7 +28,8 @@ write_livekit_conf() {
     printf 'FSTYPE="%s"\n' "$FSTYPE"
     printf 'LAYERS=%s\n' "$(quoted_array "${LAYERS[@]}")"
     printf 'SYSROOT_LAYERS=%s\n' "$(quoted_array "${listed[@]}")"
-    for s in "${listed[@]}"; do
+    # SYSROOT_DEP_base=("base") stays with --aosc: AOSC's loader needs it to boot livekit.boot=base.
+    for s in "${SYSROOTS[@]}"; do
       k=$(key_of "$s")
       mapfile -t deps < <(sysroot_stack "$s")
       printf 'SYSROOT_DEP_%s=%s\n' "$k" "$(quoted_array "${deps[@]}")"
