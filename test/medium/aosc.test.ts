@@ -5,7 +5,7 @@
 //    AOSC's base-only LiveKit config);
 //  - AOSC's loader's expectations (test/fixtures/aosc/, re-expressed: their module has no licence)
 //    on the medium our mklive builds with --aosc.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEEDS_ROOT, REPO, boot, build, inNamespace, isRoot, run, tempDir } from './helpers.ts';
@@ -121,6 +121,7 @@ describe.skipIf(!isRoot)(`AOSC OS LiveKit media, both ways (${NEEDS_ROOT})`, () 
     const dir = join(tmp.dir, name);
     cpSync(join(from, 'livekit'), join(dir, 'livekit'), { recursive: true });
     rmSync(join(dir, 'livekit/sysroots.json'));
+    rmSync(join(dir, 'livekit/hooks'), { recursive: true, force: true });
     writeFileSync(join(dir, 'livekit/livekit.conf'), aoscInstallerConf(fstype));
     mkdirSync(join(dir, 'manifest'));
     writeFileSync(join(dir, 'manifest/recipe.json'), aoscRecipe());
@@ -137,6 +138,9 @@ describe.skipIf(!isRoot)(`AOSC OS LiveKit media, both ways (${NEEDS_ROOT})`, () 
       expect(conf).toMatch(/^LAYERS=\("desktop-common" "desktop" "server" "desktop-nvidia" "livekit"\)$/m);
       // without --aosc, base stays listed (the form our own loader and engine read too)
       expect(readFileSync(join(plain, 'livekit/livekit.conf'), 'utf8')).toContain('SYSROOT_LAYERS=("base" "desktop"');
+      // the locale hook goes only onto --aosc media (our loader applies LANG= itself)
+      expect(readdirSync(join(ours, 'livekit/hooks'))).toEqual(['10-locale.sh']);
+      expect(existsSync(join(plain, 'livekit/hooks'))).toBe(false);
     });
 
     it('writes manifest/recipe.json and recipe-i18n.json from the same texts and measurement as sysroots.json', () => {
@@ -182,13 +186,15 @@ ${check}`, { T: join(tmp.dir, `exp-${Math.random().toString(36).slice(2)}`), EXP
     for (const [name, medium] of [['squashfs', () => ours], ['EROFS', () => oursErofs]] as const) {
       it(`hold on the --aosc medium (${name}) for every sysroot, template and all`, async () => {
         for (const s of SYSROOTS) {
-          const r = await expectations(medium(), `livekit.boot=${s}`, 'tail -n1 "$T/root/etc/os-release"; [ -e "$T/root/home/live" ] && echo live-user || echo no-live-user');
+          const r = await expectations(medium(), `livekit.boot=${s} LANG=zh_CN.UTF-8`, 'cat "$T/root/etc/locale.conf"; [ -e "$T/root/home/live" ] && echo live-user || echo no-live-user');
           expect(r.code, r.stderr).toBe(0);
           const steps = r.stderr.split('\n').filter((l) => l.startsWith('AOSC-step '));
           expect(steps).toContain('AOSC-step E3 base');
           expect(steps).toContain(`AOSC-step E6 target ${s}`);
+          // our locale hook applies the menu's LANG= under their module, which has no other way to
+          expect(steps).toContain('AOSC-step E9 hook 10-locale.sh');
           expect(steps.at(-1)).toBe(`AOSC-step done ${s}`);
-          expect(r.stdout).toContain(s === 'livekit' || s.startsWith('desktop') ? 'live-user' : 'no-live-user');
+          expect(r.stdout).toBe(`LANG=zh_CN.UTF-8\n${s === 'livekit' || s.startsWith('desktop') ? 'live-user' : 'no-live-user'}\n`);
         }
       });
     }
