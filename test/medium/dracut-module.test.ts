@@ -121,7 +121,7 @@ cat $hookdir/initqueue/finished/90-livekit.sh`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('root=livekit:/dev/disk/by-label/LKTEST rootok=1\n');
     expect(r.stdout).toContain(
-      'SYMLINK=="disk/by-label/LKTEST", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader /dev/disk/by-label/LKTEST"\n',
+      'SYMLINK=="disk/by-label/LKTEST", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader $devnode"\n',
     );
     expect(r.stdout).toContain('devexists-\\x2fdev\\x2fdisk\\x2fby-label\\x2fLKTEST.sh\n');
     // the initqueue is finished once the loader wrote its last file
@@ -139,7 +139,7 @@ cat /etc/udev/rules.d/90-livekit.rules`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('root=livekit:/dev/disk/by-label/AOSC\\x20OS rootok=1\n');
     expect(r.stdout).toContain(
-      'SYMLINK=="disk/by-label/AOSC\\x20OS", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader /dev/disk/by-label/AOSC\\x20OS"\n',
+      'SYMLINK=="disk/by-label/AOSC\\x20OS", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader $devnode"\n',
     );
   });
 
