@@ -204,6 +204,24 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     expect(r.get('cmdline')[0]).toContain('root=aosc-livekit:CDLABEL=LK\\x20AOSC');
   }, 420_000);
 
+  it('GRUB from an --aosc image (BIOS, ISO): the menu boots with root=aosc-livekit:, base composed though unlisted', async () => {
+    const dir = join(work, 'aosc-grub');
+    await buildMedium(dir, 'tiny', ['--aosc', '--separate', 'estimate']);
+    const iso = join(work, 'aosc.iso');
+    await buildImage({ medium: dir, kernel, initrd: initrd.systemd, out: iso, label: 'LKAOSC', timeout: 1, cmdline: REPORT, aosc: true });
+    const res = await runQemu({
+      args: ['-cdrom', iso],
+      keys: [{ after: /繁體中文/, send: '\r' }, { after: /Start the Live desktop/, send: '\r' }],
+      until: /LIVEKIT-REPORT-END/,
+      timeoutMs: 360_000,
+      logFile: log('aosc-grub'),
+    });
+    expect(res.timedOut, `no report in time; serial log: ${log('aosc-grub')}`).toBe(false);
+    const report = parseReport(res.log);
+    expectLiveRoot(report, 'livekit', 'en_US.UTF-8');
+    expect(report?.get('cmdline')[0]).toContain('root=aosc-livekit:CDLABEL=LKAOSC');
+  }, 420_000);
+
   it('a missing layer file stops the systemd initramfs in the emergency shell, saying which file', async () => {
     const disk = await brokenDisk('no-layer', 'LKNOLAYER', (lk) => unlinkSync(join(lk, 'layers/desktop-common.squashfs')));
     const res = await runQemu({
