@@ -177,6 +177,51 @@ describe.skipIf(!isRoot)('QEMU boots of a LiveKit medium (TCG)', () => {
     return disk;
   }
 
+  it("an --aosc medium boots with AOSC's root=aosc-livekit:CDLABEL= (a \\x20 in the label), livekit.boot=base, its locale hook", async () => {
+    // mklive --aosc: base out of SYSROOT_LAYERS (composed all the same), livekit/hooks/10-locale.sh.
+    const dir = join(work, 'aosc');
+    await buildMedium(dir, 'tiny', ['--aosc', '--separate', 'estimate']);
+    const disk = join(work, 'aosc.img');
+    await execa('mkfs.ext4', ['-q', '-L', 'LK AOSC', '-d', dir, disk, '64M']);
+    const res = await runQemu({
+      args: ['-kernel', kernel, '-initrd', initrd.systemd,
+        '-append', `root=aosc-livekit:CDLABEL=LK\\x20AOSC livekit.boot=base LANG=zh_TW.UTF-8 ${SERIAL} ${REPORT} rd.shell=0`,
+        '-drive', `if=virtio,format=raw,snapshot=on,file=${disk}`],
+      until: /LIVEKIT-REPORT-END/,
+      stopOn: HALTED,
+      timeoutMs: 360_000,
+      logFile: log('aosc-virtio-systemd'),
+    });
+    expect(res.timedOut, `no report in time; serial log: ${log('aosc-virtio-systemd')}`).toBe(false);
+    const r = parseReport(res.log)!;
+    expect(r, 'the guest printed no report').toBeDefined();
+    expect(r.get('boot-target')).toEqual(['base']);
+    expect(r.get('sysroot').map((l) => l.split(' ')[0]).sort()).toEqual([...SYSROOTS].sort());
+    expect(r.get('medium')).toEqual(['ext4']);
+    expect(r.get('livemnt')).toEqual(['ext4']);
+    expect(r.get('locale')[0]?.trim()).toBe('LANG=zh_TW.UTF-8');
+    expect(r.get('root-writable')).toEqual(['yes']);
+    expect(r.get('cmdline')[0]).toContain('root=aosc-livekit:CDLABEL=LK\\x20AOSC');
+  }, 420_000);
+
+  it('GRUB from an --aosc image (BIOS, ISO): the menu boots with root=aosc-livekit:, base composed though unlisted', async () => {
+    const dir = join(work, 'aosc-grub');
+    await buildMedium(dir, 'tiny', ['--aosc', '--separate', 'estimate']);
+    const iso = join(work, 'aosc.iso');
+    await buildImage({ medium: dir, kernel, initrd: initrd.systemd, out: iso, label: 'LKAOSC', timeout: 1, cmdline: REPORT, aosc: true });
+    const res = await runQemu({
+      args: ['-cdrom', iso],
+      keys: [{ after: /繁體中文/, send: '\r' }, { after: /Start the Live desktop/, send: '\r' }],
+      until: /LIVEKIT-REPORT-END/,
+      timeoutMs: 360_000,
+      logFile: log('aosc-grub'),
+    });
+    expect(res.timedOut, `no report in time; serial log: ${log('aosc-grub')}`).toBe(false);
+    const report = parseReport(res.log);
+    expectLiveRoot(report, 'livekit', 'en_US.UTF-8');
+    expect(report?.get('cmdline')[0]).toContain('root=aosc-livekit:CDLABEL=LKAOSC');
+  }, 420_000);
+
   it('a missing layer file stops the systemd initramfs in the emergency shell, saying which file', async () => {
     const disk = await brokenDisk('no-layer', 'LKNOLAYER', (lk) => unlinkSync(join(lk, 'layers/desktop-common.squashfs')));
     const res = await runQemu({

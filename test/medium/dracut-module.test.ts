@@ -3,7 +3,7 @@
 // dracut's own dracut-lib.sh and getarg) against a real ext4 medium on a loop device.
 // Booting it in QEMU is test/boot (another part); here the pieces run on the host kernel.
 import { execa } from 'execa';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEEDS_ROOT, REPO, build, inNamespace, isRoot, run, tempDir } from './helpers.ts';
@@ -59,6 +59,9 @@ mkdir -p "$TREE" && cd "$TREE" && cpio -idm --quiet <"$IMG"`, { T: tmp.dir, MODU
     expect(d.code, d.stderr).toBe(0);
     const b = await build('tiny', medium, ['--separate', 'estimate']);
     expect(b.code, b.stderr).toBe(0);
+    // An AOSC-style hook: it writes to /sysroot itself and reads $TARGET.
+    mkdirSync(join(medium, 'livekit/hooks'));
+    writeFileSync(join(medium, 'livekit/hooks/10-mark.sh'), 'echo "hook saw $TARGET" >/sysroot/etc/aosc-hook\n');
     const mk = await run('mkfs.ext4', ['-q', '-L', 'LKTEST', '-d', medium, join(tmp.dir, 'medium.img'), '64M']);
     expect(mk.code, mk.stderr).toBe(0);
     loop = (await execa('losetup', ['-f', '--show', join(tmp.dir, 'medium.img')])).stdout.trim();
@@ -118,7 +121,7 @@ cat $hookdir/initqueue/finished/90-livekit.sh`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('root=livekit:/dev/disk/by-label/LKTEST rootok=1\n');
     expect(r.stdout).toContain(
-      'SYMLINK=="disk/by-label/LKTEST", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader /dev/disk/by-label/LKTEST"\n',
+      'SYMLINK=="disk/by-label/LKTEST", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader $devnode"\n',
     );
     expect(r.stdout).toContain('devexists-\\x2fdev\\x2fdisk\\x2fby-label\\x2fLKTEST.sh\n');
     // the initqueue is finished once the loader wrote its last file
@@ -126,21 +129,37 @@ cat $hookdir/initqueue/finished/90-livekit.sh`);
     expect(r.stdout).toMatch(/\n\[ -e \/run\/livekit\/boot-target \]\n$/);
   });
 
+  it("cmdline + pre-udev hooks: AOSC's root=aosc-livekit:CDLABEL= too, a \\x20 in the label kept as udev names it", async () => {
+    const r = await inInitramfs('root=aosc-livekit:CDLABEL=AOSC\\x20OS quiet', `
+. $hookdir/cmdline/90-parse-livekit.sh
+echo "root=$root rootok=$rootok"
+mkdir -p /etc/udev/rules.d
+. $hookdir/pre-udev/30-livekit-genrules.sh
+cat /etc/udev/rules.d/90-livekit.rules`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('root=livekit:/dev/disk/by-label/AOSC\\x20OS rootok=1\n');
+    expect(r.stdout).toContain(
+      'SYMLINK=="disk/by-label/AOSC\\x20OS", RUN+="/sbin/initqueue --settled --onetime --unique /sbin/livekit-loader $devnode"\n',
+    );
+  });
+
   it('leaves other root= alone', async () => {
     const r = await inInitramfs('root=/dev/vda1', '. $hookdir/cmdline/90-parse-livekit.sh; echo "root=$root rootok=${rootok:-unset}"; [ -e /tmp/livekit.root ] || echo no-state');
     expect(r.stdout).toBe('root=/dev/vda1 rootok=unset\nno-state\n');
   });
 
-  it('the loader mounts the medium device and composes the Live root, and writes boot-target last', async () => {
-    const r = await inInitramfs('root=livekit:CDLABEL=LKTEST livekit.boot=server LANG=zh_CN.UTF-8', `
+  it('the loader mounts the medium device (also at /run/livekit/livemnt), composes the Live root, runs the hooks, and writes boot-target last', async () => {
+    const r = await inInitramfs('root=aosc-livekit:CDLABEL=LKTEST livekit.boot=server LANG=zh_CN.UTF-8', `
 ln -s "../../$LOOPNAME" /dev/disk/by-label/LKTEST
 /sbin/livekit-loader /dev/disk/by-label/LKTEST
 echo "target=$(cat /run/livekit/boot-target) lang=$(cat /sysroot/etc/locale.conf)"
 echo "sysroots=$(ls /sysroot/sysroots/ | tr '\\n' ' ')link=$(readlink /sysroot/sysroots)"
-sed -n '$p' /sysroot/usr/lib/os-release`.replace('$LOOPNAME', loop.replace('/dev/', '')));
+sed -n '$p' /sysroot/usr/lib/os-release
+cat /sysroot/etc/aosc-hook
+ls /run/livekit/livemnt/livekit/hooks`.replace('$LOOPNAME', loop.replace('/dev/', '')));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      'target=server lang=LANG=zh_CN.UTF-8\nsysroots=base desktop desktop-nvidia livekit server link=/run/livekit/sysroots\nVARIANT="Server"\n',
+      'target=server lang=LANG=zh_CN.UTF-8\nsysroots=base desktop desktop-nvidia livekit server link=/run/livekit/sysroots\nVARIANT="Server"\nhook saw server\n10-mark.sh\n',
     );
   });
 

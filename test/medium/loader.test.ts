@@ -266,16 +266,16 @@ ls "$RUN/ram" "$RUN/ram/layers" "$RUN/ram/templates" | tr '\\n' ' '
     const cases: [string, (lk: string) => void, string, string?][] = [
       ['config missing', (lk) => rmSync(conf(lk)), 'LiveKit: config missing: livekit/livekit.conf is not on the medium'],
       ['syntax error', (lk) => editConf(lk, (t) => t.replace('LAYERS=(', 'LAYERS=((')), 'LiveKit: config malformed: livekit/livekit.conf has a syntax error'],
-      ['LAYERS missing', (lk) => editConf(lk, (t) => t.replace(/^LAYERS=.*$/m, '')), 'LiveKit: config malformed: LAYERS is missing or not an array'],
-      ['LAYERS not an array', (lk) => editConf(lk, (t) => t.replace(/^LAYERS=.*$/m, 'LAYERS="desktop-common desktop"')), 'LiveKit: config malformed: LAYERS is missing or not an array'],
-      ['SYSROOT_LAYERS missing', (lk) => editConf(lk, (t) => t.replace(/^SYSROOT_LAYERS=.*$/m, '')), 'LiveKit: config malformed: SYSROOT_LAYERS is missing or not an array'],
+      // (LAYERS and SYSROOT_LAYERS may be left out, as on AOSC media: test/medium/aosc.test.ts)
+      ['LAYERS missing, layers used', (lk) => editConf(lk, (t) => t.replace(/^LAYERS=.*$/m, '')), 'LiveKit: config malformed: SYSROOT_DEP_desktop names "desktop-common", which is not in LAYERS'],
+      ['LAYERS not an array', (lk) => editConf(lk, (t) => t.replace(/^LAYERS=.*$/m, 'LAYERS="desktop-common desktop"')), 'LiveKit: config malformed: LAYERS is not an array'],
+      ['SYSROOT_LAYERS not an array', (lk) => editConf(lk, (t) => t.replace(/^SYSROOT_LAYERS=.*$/m, 'SYSROOT_LAYERS="desktop"')), 'LiveKit: config malformed: SYSROOT_LAYERS is not an array'],
       ['SYSROOT_DEP missing', (lk) => editConf(lk, (t) => t.replace(/^SYSROOT_DEP_desktop_nvidia=.*$/m, '')), 'LiveKit: config malformed: SYSROOT_DEP_desktop_nvidia is missing or not an array (sysroot desktop-nvidia)'],
       ['SYSROOT_DEP unknown layer', (lk) => editConf(lk, (t) => t.replace('SYSROOT_DEP_server=("base" "server")', 'SYSROOT_DEP_server=("base" "sever")')), 'LiveKit: config malformed: SYSROOT_DEP_server names "sever", which is not in LAYERS'],
       ['bad FSTYPE', (lk) => editConf(lk, (t) => t.replace('FSTYPE="squashfs"', 'FSTYPE="ext4"')), 'LiveKit: config malformed: FSTYPE="ext4" (want squashfs or erofs)'],
       ['layer file missing', (lk) => rmSync(join(lk, 'layers/desktop.squashfs')), 'LiveKit: layer file missing: livekit/layers/desktop.squashfs (layer desktop)'],
       ['base missing', (lk) => rmSync(join(lk, 'base.squashfs')), 'LiveKit: layer file missing: livekit/base.squashfs (layer base)'],
       ['layer not an image', (lk) => writeFileSync(join(lk, 'layers/server.squashfs'), 'not a filesystem'), 'LiveKit: cannot mount layers/server.squashfs (is it a squashfs image?)'],
-      ['template missing', (lk) => rmSync(join(lk, 'templates/livekit.squashfs')), 'LiveKit: template file missing: livekit/templates/livekit.squashfs (sysroot livekit)'],
       ['unknown DEFAULT_BOOT_TARGET', (lk) => editConf(lk, (t) => t.replace('DEFAULT_BOOT_TARGET="livekit"', 'DEFAULT_BOOT_TARGET="gaming"')), 'LiveKit: unknown sysroot: DEFAULT_BOOT_TARGET=gaming is not on this medium (sysroots: base desktop server desktop-nvidia livekit)'],
       ['unknown livekit.boot=', () => {}, 'LiveKit: unknown sysroot: livekit.boot=nope is not on this medium (sysroots: base desktop server desktop-nvidia livekit)', 'livekit.boot=nope'],
     ];

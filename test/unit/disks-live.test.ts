@@ -68,6 +68,19 @@ describe('the Live system’s own devices', () => {
     );
   });
 
+  it("AOSC's loader: the medium only at /run/livekit/livemnt is found though the engine looks at /run/livekit/medium", () => {
+    const aosc = LIVE_MOUNTINFO.replace(' /run/livekit/medium ', ' /run/livekit/livemnt ');
+    const s = liveSetsFrom({
+      mounts: parseMountinfo(aosc),
+      loopBacking: { '/dev/loop3': '/run/livekit/livemnt/livekit/base.squashfs', '/dev/loop4': '/run/livekit/livemnt/livekit/layers/desktop.squashfs' },
+      mediumDir: '/run/livekit/medium',
+      layersDir: '/run/livekit/layers',
+      disks,
+    });
+    expect(s.liveDevices).toEqual(['/dev/loop3', '/dev/loop4', '/dev/sda', '/dev/sda1']);
+    expect(s.livePaths).toEqual(expect.arrayContaining(['/run/livekit/medium', '/run/livekit/livemnt']));
+  });
+
   it('layers copied to RAM (livekit.ram): backing files on tmpfs, the loops are still live', () => {
     const mounts = parseMountinfo(LIVE_MOUNTINFO.replace(/\n32 .*\n/, '\n'));
     const s = liveSetsFrom({

@@ -6,7 +6,7 @@ import { totalmem } from 'node:os';
 import { execa } from 'execa';
 import si from 'systeminformation';
 import type { DiskInfo, MachineFacts } from '../facts.ts';
-import { DEFAULT_MEDIUM_DIR } from '../medium/sysroots.ts';
+import { defaultMediumDir } from '../medium/sysroots.ts';
 import { mergeBlkid, parseBlkidExport } from './blkid.ts';
 import { liveSetsFrom } from './live.ts';
 import { parseLsblk } from './lsblk.ts';
@@ -94,7 +94,8 @@ async function gpuVendors(): Promise<string[]> {
 }
 
 export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: string; layersDir?: string }): Promise<MachineFacts> {
-  const mediumDir = await realpath(opts.mediumDir ?? DEFAULT_MEDIUM_DIR).catch(() => opts.mediumDir ?? DEFAULT_MEDIUM_DIR);
+  const wanted = opts.mediumDir ?? defaultMediumDir();
+  const mediumDir = await realpath(wanted).catch(() => wanted);
   const layersDir = await realpath(opts.layersDir ?? DEFAULT_LAYERS_DIR).catch(() => opts.layersDir ?? DEFAULT_LAYERS_DIR);
   const [lsblk, swaps, mountinfo, loops, ram, gpus] = await Promise.all([
     readLsblk(),

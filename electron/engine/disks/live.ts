@@ -2,7 +2,7 @@
 // the loop devices' backing files (both collected elsewhere). A disk holding any of them is never a target.
 import type { DiskInfo } from '../facts.ts';
 // The composed sysroots' directories: an image file never goes there.
-import { DEFAULT_SYSROOTS_DIRS } from '../medium/sysroots.ts';
+import { DEFAULT_MEDIUM_DIRS, DEFAULT_SYSROOTS_DIRS } from '../medium/sysroots.ts';
 import { diskOfDevice } from './lsblk.ts';
 import { isWithin, mountAt, mountHolding, mountsUnder, type MountEntry } from './mounts.ts';
 
@@ -26,7 +26,9 @@ const isDevice = (s: string) => s.startsWith('/dev/');
 export function liveSetsFrom(input: LiveInput): LiveSets {
   const { mounts, loopBacking, mediumDir, layersDir, disks } = input;
   const devices = new Set<string>();
-  const paths = new Set<string>([mediumDir, layersDir, ...DEFAULT_SYSROOTS_DIRS]);
+  // Both medium mount points count: ours (/run/livekit/medium) and AOSC's (/run/livekit/livemnt).
+  const mediumDirs = [...new Set([mediumDir, ...DEFAULT_MEDIUM_DIRS])];
+  const paths = new Set<string>([...mediumDirs, layersDir, ...DEFAULT_SYSROOTS_DIRS]);
   /** Disks that carry the medium itself or the layers' files: loop devices over files there are live too. */
   const mediumDisks = new Set<string>();
 
@@ -44,8 +46,10 @@ export function liveSetsFrom(input: LiveInput): LiveSets {
   };
 
   // The medium: mounted at mediumDir in a Live session; in tests a plain directory on some disk.
-  const mediumMount = mountAt(mounts, mediumDir);
-  if (mediumMount) addDevice(mediumMount.source, true);
+  for (const dir of mediumDirs) {
+    const mediumMount = mountAt(mounts, dir);
+    if (mediumMount) addDevice(mediumMount.source, true);
+  }
   for (const layer of mountsUnder(mounts, layersDir)) addDevice(layer.source, true);
   // The running root, unless it is the Live overlay (then its lower layers were counted above).
   const root = mountAt(mounts, '/');

@@ -6,6 +6,9 @@
 // "base"; dracut-livekit-loader always mounts it. So a dependency on `base` is valid without a
 // declaration. `LAYERS=("base" ...)` is accepted too (base must then come first), and so is AOSC's
 // `SYSROOT_DEP_base=("base")`, which only restates the implicit base sysroot.
+// SYSROOT_DEP_*/TEMPLATE_* entries for a sysroot that SYSROOT_LAYERS does not declare are ignored
+// with a warning, as AOSC's loader ignores them (its amd64 installer config carries other
+// architectures' entries, appended from a shared part).
 import type { MediumConfig } from '../facts.ts';
 import { ConfSyntaxError, lexConf, type ConfAssignment, type ConfWord } from './conf-lexer.ts';
 
@@ -30,7 +33,18 @@ export function keyOf(name: string): string {
   return name.replace(/-/g, '_');
 }
 
+export interface ParsedLivekitConf {
+  config: MediumConfig;
+  /** What was accepted but ignored, as `file:line: reason`. */
+  warnings: string[];
+}
+
 export function parseLivekitConf(text: string, file: string): MediumConfig {
+  return parseLivekitConfWithWarnings(text, file).config;
+}
+
+export function parseLivekitConfWithWarnings(text: string, file: string): ParsedLivekitConf {
+  const warnings: string[] = [];
   const fail = (line: number, reason: string): never => {
     throw new MediumConfigError(file, line, reason);
   };
@@ -90,13 +104,14 @@ export function parseLivekitConf(text: string, file: string): MediumConfig {
     sysrootByKey.set(keyOf(w.text), w.text);
   }
 
-  const sysrootOfKey = (st: ConfAssignment, prefix: string): string => {
+  /** The declared sysroot a key belongs to; undefined (and a warning) for a stray entry. */
+  const sysrootOfKey = (st: ConfAssignment, prefix: string): string | undefined => {
     const suffix = st.name.slice(prefix.length);
     const name = sysrootByKey.get(suffix);
     if (name === undefined) {
-      fail(st.line, `${st.name}: no sysroot "${suffix}" (or "${suffix.replace(/_/g, '-')}") is declared in SYSROOT_LAYERS`);
+      warnings.push(`${file}:${st.line}: ignoring ${st.name}: no sysroot "${suffix}" (or "${suffix.replace(/_/g, '-')}") is declared in SYSROOT_LAYERS`);
     }
-    return name!;
+    return name;
   };
 
   const deps: Record<string, string[]> = {};
@@ -108,6 +123,7 @@ export function parseLivekitConf(text: string, file: string): MediumConfig {
     if (st.name.startsWith('SYSROOT_DEP_')) {
       const isImplicitBase = st.name === `SYSROOT_DEP_${BASE_LAYER}` && !sysrootByKey.has(BASE_LAYER);
       const name = isImplicitBase ? BASE_LAYER : sysrootOfKey(st, 'SYSROOT_DEP_');
+      if (name === undefined) continue;
       const words = names(st, 'layer');
       if (words.length === 0) fail(st.line, `${st.name} is empty: a sysroot needs at least one layer`);
       for (const w of words) {
@@ -119,6 +135,7 @@ export function parseLivekitConf(text: string, file: string): MediumConfig {
       deps[name] = words.map((w) => w.text);
     } else if (st.name.startsWith('TEMPLATE_')) {
       const name = sysrootOfKey(st, 'TEMPLATE_');
+      if (name === undefined) continue;
       const file = st.words[0]!.text;
       if (file === '' || file.includes('/') || file === '.' || file === '..') {
         fail(st.line, `${st.name} must name a file in livekit/templates/, got "${file}"`);
@@ -131,7 +148,8 @@ export function parseLivekitConf(text: string, file: string): MediumConfig {
     } else if (st.name === 'DEFAULT_BOOT_TARGET') {
       const v = st.words[0]!.text;
       if (v !== '') {
-        if (!sysroots.includes(v)) fail(st.line, `DEFAULT_BOOT_TARGET "${v}" is not a sysroot in SYSROOT_LAYERS`);
+        // base is always a sysroot (the loader composes it whether listed or not).
+        if (!sysroots.includes(v) && v !== BASE_LAYER) fail(st.line, `DEFAULT_BOOT_TARGET "${v}" is not a sysroot in SYSROOT_LAYERS`);
         defaultBootTarget = v;
       }
     }
@@ -143,5 +161,5 @@ export function parseLivekitConf(text: string, file: string): MediumConfig {
 
   const config: MediumConfig = { layers, sysroots, deps, templates, fstype };
   if (defaultBootTarget !== undefined) config.defaultBootTarget = defaultBootTarget;
-  return config;
+  return { config, warnings };
 }

@@ -1,18 +1,27 @@
-// The medium as the installer sees it: its parsed config and its optional sysroots.json.
+// The medium as the installer sees it: its parsed config and its titles and sizes — from
+// livekit/sysroots.json, else (AOSC OS media) from manifest/recipe.json + manifest/recipe-i18n.json.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediumConfig, SysrootMeta } from '../facts.ts';
-import { parseLivekitConf } from './config.ts';
+import { parseAoscRecipe } from './aosc-recipe.ts';
+import { parseLivekitConfWithWarnings } from './config.ts';
 import { parseSysrootsJson } from './sysroots-json.ts';
 
 export interface Medium {
   dir: string;
   config: MediumConfig;
   meta: Record<string, SysrootMeta>;
+  /** Accepted but ignored content (stray config entries), as `file:line: reason`. */
+  warnings: string[];
 }
 
 export const CONF_PATH = join('livekit', 'livekit.conf');
 export const SYSROOTS_JSON_PATH = join('livekit', 'sysroots.json');
+export const RECIPE_JSON_PATH = join('manifest', 'recipe.json');
+export const RECIPE_I18N_JSON_PATH = join('manifest', 'recipe-i18n.json');
+
+/** Node's architecture name → Debian's (and AOSC's), as recipe.json's `arch` uses. */
+const DEBIAN_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', loong64: 'loongarch64', ppc64: 'ppc64el', riscv64: 'riscv64', ia32: 'i386' };
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -23,14 +32,22 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** Reads `<dir>/livekit/livekit.conf` (required) and `<dir>/livekit/sysroots.json` (optional). */
-export async function readMedium(mediumDir: string): Promise<Medium> {
-  const confFile = join(mediumDir, CONF_PATH);
-  const config = parseLivekitConf(await readFile(confFile, 'utf8'), confFile);
+async function readMeta(mediumDir: string): Promise<Record<string, SysrootMeta>> {
   const jsonFile = join(mediumDir, SYSROOTS_JSON_PATH);
   const json = await readOptional(jsonFile);
-  const meta = json === undefined ? {} : parseSysrootsJson(json, jsonFile);
-  return { dir: mediumDir, config, meta };
+  if (json !== undefined) return parseSysrootsJson(json, jsonFile);
+  const recipeFile = join(mediumDir, RECIPE_JSON_PATH);
+  const recipe = await readOptional(recipeFile);
+  if (recipe === undefined) return {};
+  const i18nFile = join(mediumDir, RECIPE_I18N_JSON_PATH);
+  return parseAoscRecipe(recipe, recipeFile, await readOptional(i18nFile), i18nFile, DEBIAN_ARCH[process.arch]);
+}
+
+/** Reads `<dir>/livekit/livekit.conf` (required) and the optional metadata beside it. */
+export async function readMedium(mediumDir: string): Promise<Medium> {
+  const confFile = join(mediumDir, CONF_PATH);
+  const { config, warnings } = parseLivekitConfWithWarnings(await readFile(confFile, 'utf8'), confFile);
+  return { dir: mediumDir, config, meta: await readMeta(mediumDir), warnings };
 }
 
 /** readMedium, or undefined when the directory holds no livekit.conf (a config error still throws). */

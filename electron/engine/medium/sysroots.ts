@@ -12,6 +12,13 @@ import { detectTools } from './tools.ts';
 
 export const DEFAULT_SYSROOTS_DIRS = ['/sysroots', '/run/livekit/sysroots'];
 export const DEFAULT_MEDIUM_DIR = '/run/livekit/medium';
+/** Where the medium is mounted: ours, then AOSC's loader's (which DeployKit also reads). */
+export const DEFAULT_MEDIUM_DIRS = [DEFAULT_MEDIUM_DIR, '/run/livekit/livemnt'];
+
+/** The first default medium dir holding livekit/livekit.conf; else ours. */
+export function defaultMediumDir(exists: (path: string) => boolean = existsSync): string {
+  return DEFAULT_MEDIUM_DIRS.find((d) => exists(join(d, 'livekit', 'livekit.conf'))) ?? DEFAULT_MEDIUM_DIR;
+}
 
 /**
  * Live-only sysroots, when sysroots.json does not say: `livekit` and its variants
@@ -58,7 +65,8 @@ async function describe(
     measured: fromJson,
     installable,
     hints: meta?.hints ?? {},
-    layers: medium?.config.deps[name] ?? [],
+    // base without SYSROOT_DEP_base (AOSC's form) is the base layer alone.
+    layers: medium?.config.deps[name] ?? (medium && name === 'base' ? ['base'] : []),
     osRelease,
     tools,
     recommended: installable && isRecommended(meta, machine),
@@ -74,9 +82,13 @@ export async function listSysroots(opts: {
   mediumDir?: string;
   lang: string;
   machine: Pick<MachineFacts, 'arch' | 'gpuVendors'>;
+  /** Where accepted-but-ignored medium content is reported (default: stderr). */
+  onWarning?: (warning: string) => void;
 }): Promise<SysrootInfo[]> {
   const dir = opts.sysrootsDir ?? defaultSysrootsDir();
-  const medium = await readMediumIfPresent(opts.mediumDir ?? DEFAULT_MEDIUM_DIR);
+  const medium = await readMediumIfPresent(opts.mediumDir ?? defaultMediumDir());
+  const warn = opts.onWarning ?? ((w: string) => process.stderr.write(`livekit: warning: ${w}\n`));
+  for (const w of medium?.warnings ?? []) warn(w);
   let entries: string[];
   try {
     entries = await readdir(dir);

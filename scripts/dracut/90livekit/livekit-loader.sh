@@ -6,9 +6,11 @@
 #     --medium   the medium's root directory (holding livekit/), bind-mounted read-only
 #     --run      replaces /run/livekit;  --cmdline replaces the kernel command line
 #
-# Result: tmpfs at $RUN; the medium at $RUN/medium; base and layers read-only at $RUN/layers/<layer>;
-# every sysroot read-only at $RUN/sysroots/<name>; the chosen sysroot (+ its Live template) under a
-# writable overlay (upper and work on the tmpfs) at $NEWROOT; $RUN/boot-target names it (written last).
+# Result: tmpfs at $RUN; the medium at $RUN/medium and (AOSC's path) $RUN/livemnt; base and layers
+# read-only at $RUN/layers/<layer>; every sysroot, base always among them, read-only at
+# $RUN/sysroots/<name>; the chosen sysroot (+ its Live template) under a writable overlay (upper and
+# work on the tmpfs) at $NEWROOT; the medium's livekit/hooks/*.sh sourced; $RUN/boot-target names the
+# sysroot (written last). AOSC OS LiveKit media boot as they are (see README.md: "AOSC media").
 # Any failure says what on the console ("LiveKit: ...") and, in the initramfs, opens dracut's
 # emergency shell.
 #
@@ -128,7 +130,7 @@ mount_all() { mount -a --fstab "$1"; }
 # only from a regular file, and $RUN is not mounted yet: the file goes to the initramfs's /tmp (gone at
 # switch-root), or beside --run on a host.
 mount_run_and_medium() {
-  local size source type=auto opts fstab=/tmp/livekit-medium.fstab run_field medium_field source_field
+  local size source type=auto opts fstab=/tmp/livekit-medium.fstab run_field medium_field source_field livemnt_field
   size=50%
   if arg livekit.tmpfs-size; then size=$ARG; fi
   [[ $size =~ ^[0-9]+[kKmMgG%]?$ ]] || fail "livekit.tmpfs-size=$size is not a size (examples: 4G, 60%)"
@@ -140,14 +142,21 @@ mount_run_and_medium() {
   fstab_path run_field "$RUN"
   fstab_path medium_field "$RUN/medium"
   fstab_path source_field "$source"
-  printf 'livekit %s tmpfs mode=0755,size=%s,X-mount.mkdir 0 0\n%s %s %s %s,X-mount.mkdir 0 0\n' \
-    "$run_field" "$size" "$source_field" "$medium_field" "$type" "$opts" >"$fstab" || fail "cannot write $fstab"
+  fstab_path livemnt_field "$RUN/livemnt"
+  # The third line: AOSC's path to the medium (DeployKit looks there), the same mount bound again.
+  printf 'livekit %s tmpfs mode=0755,size=%s,X-mount.mkdir 0 0\n%s %s %s %s,X-mount.mkdir 0 0\n%s %s none bind,ro,X-mount.mkdir 0 0\n' \
+    "$run_field" "$size" "$source_field" "$medium_field" "$type" "$opts" "$medium_field" "$livemnt_field" >"$fstab" || fail "cannot write $fstab"
   if ! mount_all "$fstab"; then
     is_mounted "$RUN" || fail "cannot mount the tmpfs at $RUN (size $size)"
-    fail "cannot mount the medium $source"
+    is_mounted "$RUN/medium" || fail "cannot mount the medium $source"
+    fail "cannot bind the medium at $RUN/livemnt"
   fi
   MEDIUM="$RUN/medium/livekit"
 }
+
+# Does the config say what the base sysroot is made of (ours may; AOSC's LiveKit config does)?
+# shellcheck disable=SC2154 # set, or not, by livekit.conf
+has_base_deps() { declare -p SYSROOT_DEP_base >/dev/null 2>&1; }
 
 load_config() {
   local conf="$MEDIUM/livekit.conf" errors=() e rc=0 s d k
@@ -166,14 +175,28 @@ load_config() {
   [ "$rc" = 0 ] || fail "config malformed: livekit/livekit.conf failed to load${errors[0]:+: ${errors[0]#"$conf": }}"
   FSTYPE=${FSTYPE:-squashfs}
   [[ $FSTYPE == squashfs || $FSTYPE == erofs ]] || fail "config malformed: FSTYPE=\"$FSTYPE\" (want squashfs or erofs)"
-  is_array LAYERS || fail "config malformed: LAYERS is missing or not an array"
-  is_array SYSROOT_LAYERS || fail "config malformed: SYSROOT_LAYERS is missing or not an array"
-  [ "${#SYSROOT_LAYERS[@]}" -gt 0 ] || fail "config malformed: SYSROOT_LAYERS is empty"
+  # As AOSC's loader: both lists may be left out (AOSC's LiveKit config is SYSROOT_DEP_base and
+  # FSTYPE alone); a value that is there must be an array.
+  for s in LAYERS SYSROOT_LAYERS; do
+    if ! is_array "$s"; then
+      ! declare -p "$s" >/dev/null 2>&1 || fail "config malformed: $s is not an array"
+      declare -ga "$s"
+    fi
+  done
   for s in "${LAYERS[@]}" "${SYSROOT_LAYERS[@]}"; do
     valid_name "$s" || fail "config malformed: bad name \"$s\""
   done
+  # The sysroots: base always (AOSC leaves it out of SYSROOT_LAYERS; ours may list it), then the rest.
+  SYSROOTS=(base) SYSROOT_KEYS=' base '
   for s in "${SYSROOT_LAYERS[@]}"; do
+    [ "$s" = base ] && continue
+    SYSROOTS+=("$s")
     key_to k "$s"
+    SYSROOT_KEYS+="$k "
+  done
+  for s in "${SYSROOTS[@]}"; do
+    key_to k "$s"
+    if [ "$s" = base ] && ! has_base_deps; then continue; fi # base alone
     is_array "SYSROOT_DEP_$k" || fail "config malformed: SYSROOT_DEP_$k is missing or not an array (sysroot $s)"
     local -n deps="SYSROOT_DEP_$k"
     [ "${#deps[@]}" -gt 0 ] || fail "config malformed: SYSROOT_DEP_$k is empty (sysroot $s)"
@@ -182,6 +205,12 @@ load_config() {
         fail "config malformed: SYSROOT_DEP_$k names \"$d\", which is not in LAYERS"
     done
     unset -n deps
+  done
+  # Entries for sysroots the medium does not declare (AOSC's amd64 config carries other
+  # architectures' from a shared part): ignored, as AOSC's loader does, and said.
+  for s in ${!SYSROOT_DEP_@} ${!TEMPLATE_@}; do
+    k=${s#SYSROOT_DEP_} k=${k#TEMPLATE_}
+    [[ $SYSROOT_KEYS == *" $k "* ]] || say "ignoring $s: no sysroot ${k//_/-} in SYSROOT_LAYERS"
   done
 }
 
@@ -195,14 +224,18 @@ pick_target() {
   if arg livekit.boot && [ -n "$ARG" ]; then TARGET=$ARG how="livekit.boot=$TARGET"
   elif [ -n "${DEFAULT_BOOT_TARGET:-}" ]; then TARGET=$DEFAULT_BOOT_TARGET how="DEFAULT_BOOT_TARGET=$TARGET"
   else TARGET=livekit how="the default sysroot livekit"; fi
-  [[ " ${SYSROOT_LAYERS[*]} " == *" $TARGET "* ]] ||
-    fail "unknown sysroot: $how is not on this medium (sysroots: ${SYSROOT_LAYERS[*]})"
-  # The template file, relative to livekit/, or nothing.
+  [[ " ${SYSROOTS[*]} " == *" $TARGET "* ]] ||
+    fail "unknown sysroot: $how is not on this medium (sysroots: ${SYSROOTS[*]})"
+  # The template file, relative to livekit/, or nothing: TEMPLATE_<key>, else <target>.<fstype>
+  # (AOSC's fallback, also when the named file is missing).
   key_to k "$TARGET"
   v="TEMPLATE_$k"
   TEMPLATE=''
-  if [ -n "${!v:-}" ]; then TEMPLATE="templates/${!v}"
-  elif [ -f "$MEDIUM/templates/$TARGET.$FSTYPE" ]; then TEMPLATE="templates/$TARGET.$FSTYPE"; fi
+  if [ -n "${!v:-}" ]; then
+    if [ -f "$MEDIUM/templates/${!v}" ]; then TEMPLATE="templates/${!v}"
+    else say "template file missing: livekit/templates/${!v} (sysroot $TARGET); trying templates/$TARGET.$FSTYPE"; fi
+  fi
+  if [ -z "$TEMPLATE" ] && [ -f "$MEDIUM/templates/$TARGET.$FSTYPE" ]; then TEMPLATE="templates/$TARGET.$FSTYPE"; fi
 }
 
 # With livekit.ram: copies the images into the tmpfs (after checking memory) and mounts them from there.
@@ -245,10 +278,7 @@ add_layer_mounts() {
     [ -f "$MEDIUM/$f" ] || fail "layer file missing: livekit/$f (layer $l)"
     needed+=("$f") at+=("layers/$l")
   done
-  if [ -n "$TEMPLATE" ]; then
-    [ -f "$MEDIUM/$TEMPLATE" ] || fail "template file missing: livekit/$TEMPLATE (sysroot $TARGET)"
-    needed+=("$TEMPLATE") at+=("templates/$TARGET")
-  fi
+  if [ -n "$TEMPLATE" ]; then needed+=("$TEMPLATE") at+=("templates/$TARGET"); fi
   IMAGES=$MEDIUM
   if flag livekit.ram; then copy_to_ram "${needed[@]}"; fi
   for i in "${!needed[@]}"; do
@@ -268,18 +298,20 @@ overlay_options() {
   [ "${#OVERLAY_OPTIONS}" -lt 3800 ] || OVERLAY_OPTIONS="lowerdir=$rel,${extra//$RUN\//}"
 }
 
-# stack_of SYSROOT: sets STACK to its lower dirs, top first, relative to $RUN.
+# stack_of SYSROOT: sets STACK to its lower dirs, top first, relative to $RUN (base without
+# SYSROOT_DEP_base: base alone).
 stack_of() {
   local k i
   key_to k "$1"
-  local -n _deps="SYSROOT_DEP_$k"
   STACK=()
+  if [ "$1" = base ] && ! has_base_deps; then STACK=(layers/base); return 0; fi
+  local -n _deps="SYSROOT_DEP_$k"
   for ((i = ${#_deps[@]} - 1; i >= 0; i--)); do STACK+=("layers/${_deps[$i]}"); done
 }
 
 add_sysroot_mounts() {
   local s
-  for s in "${SYSROOT_LAYERS[@]}"; do
+  for s in "${SYSROOTS[@]}"; do
     stack_of "$s"
     if [ "${#STACK[@]}" -eq 1 ]; then
       # overlayfs wants two lower dirs without an upper: a single layer is a read-only bind.
@@ -350,6 +382,28 @@ link_sysroots() {
   ln -s "$RUN/sysroots" "$link" || fail "cannot link /sysroots in the Live root"
 }
 
+# AOSC's hooks: livekit/hooks/*.sh, in name order, sourced (they share the loader's shell) with
+# $TARGET exported and the Live root at /sysroot ($NEWROOT, also exported). AOSC's own locale hook
+# logs with `i` and reads $CMDLINEFILE (else /proc/cmdline): both are provided.
+i() { say "$*"; }
+w() { say "warning: $*"; }
+run_hooks() {
+  local hook rc
+  [ -d "$MEDIUM/hooks" ] || return 0
+  export TARGET NEWROOT
+  if [ "$HOST_MODE" = 1 ]; then
+    printf '%s\n' "$CMDLINE" >"$RUN/cmdline" || fail "cannot write $RUN/cmdline"
+    export CMDLINEFILE="$RUN/cmdline"
+  fi
+  for hook in "$MEDIUM/hooks/"*.sh; do
+    [ -f "$hook" ] || continue
+    rc=0
+    # shellcheck source=/dev/null
+    . "$hook" || rc=$?
+    [ "$rc" = 0 ] || fail "hook livekit/hooks/${hook##*/} failed (status $rc)"
+  done
+}
+
 # cpu_ms VAR: sets VAR to the CPU time (user + system) of the loader and the programs it started, in ms, from `times`
 # (through the tmpfs: no fork). The rest of the wall time is other processes (udev, systemd reacting
 # to the new loop devices and mounts) and the kernel's work for them.
@@ -399,6 +453,7 @@ main() {
   check_os_release
   apply_language
   link_sysroots
+  run_hooks
   stack_of "$TARGET"
   phase finish
   now=${EPOCHREALTIME/[.,]/}

@@ -1,19 +1,20 @@
 #!/bin/sh
-# cmdline hook: root=livekit:<spec> → wait for the medium's device; the udev rule (pre-udev hook)
-# queues the loader when it appears. Sourced by dracut: uses return, not exit.
+# cmdline hook: root=livekit:<spec> (or AOSC's root=aosc-livekit:<spec>) → wait for the medium's
+# device; the udev rule (pre-udev hook) queues the loader when it appears. Sourced by dracut: uses
+# return, not exit.
 # shellcheck disable=SC2034,SC2154 # rootok and root are read by dracut; hookdir comes from dracut-lib
 
 [ -z "${root:-}" ] && root=$(getarg root=)
 case "$root" in
-    livekit:*) ;;
+    livekit:*) livekit_spec=${root#livekit:} ;;
+    aosc-livekit:*) livekit_spec=${root#aosc-livekit:} ;;
     *) return 0 ;;
 esac
 
 # shellcheck source=livekit-lib.sh
 . /lib/livekit-lib.sh
-livekit_spec=${root#livekit:}
 if ! livekit_dev=$(livekit_spec_to_dev "$livekit_spec"); then
-    die "LiveKit: root=$root: expected livekit:CDLABEL=, LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path"
+    die "LiveKit: root=$root: expected livekit: or aosc-livekit: then CDLABEL=, LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path"
 fi
 printf '%s\n%s\n' "$livekit_spec" "$livekit_dev" > "$LIVEKIT_ROOT_FILE"
 root="livekit:$livekit_dev"

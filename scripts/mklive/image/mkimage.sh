@@ -5,12 +5,13 @@
 # /boot/grub with the language menu, the translated boot menu, the .mo catalogues and the font.
 #
 # usage: mkimage.sh --medium DIR --out FILE [--kernel FILE --initrd FILE] [--label LABEL] [--iso]
-#                   [--serial] [--timeout SECONDS] [--cmdline 'extra kernel args']
+#                   [--serial] [--timeout SECONDS] [--cmdline 'extra kernel args'] [--aosc]
 #   --kernel/--initrd  default: the boot kit's kernel and a systemd initramfs built by mkinitrd.sh
 #   --medium   the medium's root (holding livekit/livekit.conf)
 #   --label    ISO9660 volume id, matched by root=livekit:CDLABEL=<label> (default LIVEKIT)
 #   --iso      accepted for clarity: the output is always the hybrid image, valid as an ISO
 #   --serial   GRUB and the kernel also use the first serial port (tests)
+#   --aosc     GRUB's menu boots with root=aosc-livekit:CDLABEL=<label> (AOSC OS LiveKit's form)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 grubsrc="$here/../../grub"
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --label) label=$2; shift 2 ;;
     --iso) shift ;;
-    --serial) menu_args+=(--serial); shift ;;
+    --serial | --aosc) menu_args+=("$1"); shift ;;
     --timeout | --cmdline | --default-lang) menu_args+=("$1" "$2"); shift 2 ;;
     *) echo "mkimage: unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -53,14 +54,16 @@ cp "$grubsrc/grub.cfg" "$grubsrc/boot.cfg" "$tree/boot/grub/"
 bash "$grubsrc/mkmenu.sh" --medium "$medium" --out "$tree/boot/grub" --label "$label" "${menu_args[@]}"
 bash "$grubsrc/mklocales.sh" --mo "$tree/boot/grub/locale/livekit"
 
+manifest_map=()
+[ ! -d "$medium/manifest" ] || manifest_map=(-map "$medium/manifest" /manifest)
 start=$(date +%s%N)
 mkdir -p "$(dirname "$out")"
-# The medium's livekit/ is mapped in from where it is (no copy of the layer images; build stamps of
+# The medium's livekit/ (and manifest/, for AOSC's installer) is mapped in from where it is (no copy of the layer images; build stamps of
 # older mklive versions, *.hash, stay out). grub-mkrescue adds the BIOS and EFI boot images, GRUB's
 # modules, its own locales and the unicode font, whose glyphs cover the CJK block (test/boot checks).
 # -hfsplus off: with an HFS+ side (for Macs) a disk-booted medium was probed and mounted as HFS+.
 grub-mkrescue -o "$out" --fonts=unicode --themes= --locales="zh_CN zh_TW" --compress=xz \
-  "$tree" -- -volid "$label" -hfsplus off -not_leaf '*.hash' -map "$medium/livekit" /livekit >"$stage/mkrescue.log" 2>&1 ||
+  "$tree" -- -volid "$label" -hfsplus off -not_leaf '*.hash' -map "$medium/livekit" /livekit "${manifest_map[@]}" >"$stage/mkrescue.log" 2>&1 ||
   { cat "$stage/mkrescue.log" >&2; exit 1; }
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "mkimage: $out ($(stat -c %s "$out") bytes, label $label) in $((ms / 1000)).$((ms % 1000 / 100)) s" >&2

@@ -66,6 +66,8 @@ export interface ImageOptions {
   label: string;
   timeout?: number;
   cmdline?: string;
+  /** GRUB boots with AOSC's root=aosc-livekit: (mkimage --aosc). */
+  aosc?: boolean;
 }
 
 /** The hybrid image (ISO + USB disk, BIOS + UEFI) with GRUB on the serial console. */
@@ -73,5 +75,6 @@ export async function buildImage(o: ImageOptions): Promise<void> {
   const args = [join(IMAGE_DIR, 'mkimage.sh'), '--medium', o.medium, '--kernel', o.kernel, '--initrd', o.initrd,
     '--out', o.out, '--label', o.label, '--serial', '--timeout', String(o.timeout ?? 3)];
   if (o.cmdline) args.push('--cmdline', o.cmdline);
+  if (o.aosc) args.push('--aosc');
   await execa('bash', args, { stdin: 'ignore' });
 }

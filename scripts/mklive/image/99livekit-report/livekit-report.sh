@@ -15,6 +15,7 @@ while read -r _dev mnt fstype opts _rest; do
     /) echo "root=$fstype $opts" ;;
     /run/livekit/sysroots/*) echo "sysroot=${mnt#/run/livekit/sysroots/} $fstype $opts" ;;
     /run/livekit/medium) echo "medium=$fstype" ;;
+    /run/livekit/livemnt) echo "livemnt=$fstype" ;;
   esac
 done </proc/mounts
 echo "sysroots-link=$(readlink /sysroots 2>/dev/null)"
