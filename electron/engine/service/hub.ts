@@ -1,6 +1,8 @@
 // Fans install events out to every connected client and keeps the folded state for replay.
-// Secrets are scrubbed here as a last line of defence: nothing that reaches a client carries them.
+// Secrets are scrubbed here as a last line of defence, by the engine's one redaction (free text only):
+// nothing that reaches a client carries them, and the events' structure is never touched.
 import type { InstallEvent } from '../run/events.ts';
+import { redactEvent } from '../run/redact.ts';
 import { initialInstallState, reduceInstall, type InstallState } from './state.ts';
 
 /** What a subscriber receives: first the current state, then each event as it happens. */
@@ -8,25 +10,12 @@ export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type:
 
 type Listener = (m: ServiceMessage) => void;
 
-/** Replaces every occurrence of each secret inside the event's strings. */
-export function redact<T>(value: T, secrets: string[]): T {
-  const live = secrets.filter((s) => s.length > 0);
-  if (live.length === 0) return value;
-  const json = JSON.stringify(value);
-  let out = json;
-  for (const s of live) {
-    const encoded = JSON.stringify(s).slice(1, -1);
-    out = out.split(encoded).join('[redacted]');
-  }
-  return out === json ? value : (JSON.parse(out) as T);
-}
-
 export class EventHub {
   private state: InstallState = initialInstallState();
   private listeners = new Set<Listener>();
   private secrets: string[] = [];
 
-  /** Secrets of the install under way; any event text containing them is redacted. */
+  /** Secrets of the install under way; any free text in an event containing them is redacted. */
   setSecrets(secrets: string[]): void {
     this.secrets = secrets;
   }
@@ -36,7 +25,7 @@ export class EventHub {
   }
 
   publish(raw: InstallEvent): void {
-    const event = redact(raw, this.secrets);
+    const event = redactEvent(raw, this.secrets);
     this.state = reduceInstall(this.state, event);
     for (const l of this.listeners) l({ type: 'event', event });
   }
