@@ -8,6 +8,8 @@ import { startService } from '../engine/service/server.ts';
 import { RealEngine } from '../engine/service/engine.ts';
 import { prepareDemo, FailOnceCopier } from '../engine/service/demo.ts';
 import { RsyncCopier } from '../engine/run/copier.ts';
+import { registerHolder } from '../engine/run/held.ts';
+import { installLastResort } from '../engine/run/last-resort.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -62,12 +64,14 @@ export async function runServe(args: string[]): Promise<number> {
     process.stderr.write(`livekit serve: ${(e as Error).message}\n`);
     return 2;
   }
+  installLastResort('livekit serve');
   await ensureRenderer(a.rendererDir);
   const cmdline = a.cmdlineFile ? readFileSync(a.cmdlineFile, 'utf8').trim() : readFileSync('/proc/cmdline', 'utf8').trim();
   let demo: Awaited<ReturnType<typeof prepareDemo>> | null = null;
   if (a.demo) {
     try {
       demo = await prepareDemo();
+      registerHolder({ name: 'the demo medium', releaseAll: demo.cleanup });
     } catch (e) {
       process.stderr.write(`livekit serve: ${(e as Error).message}\n`);
       return 1;

@@ -27,12 +27,23 @@ export class EventHub {
   publish(raw: InstallEvent): void {
     const event = redactEvent(raw, this.secrets);
     this.state = reduceInstall(this.state, event);
-    for (const l of this.listeners) l({ type: 'event', event });
+    this.fanOut({ type: 'event', event });
   }
 
   reset(): void {
     this.state = initialInstallState();
-    for (const l of this.listeners) l({ type: 'snapshot', state: this.state });
+    this.fanOut({ type: 'snapshot', state: this.state });
+  }
+
+  /** A subscriber that throws is dropped; it never reaches the install that published. */
+  private fanOut(m: ServiceMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(m);
+      } catch {
+        this.listeners.delete(l);
+      }
+    }
   }
 
   /** Async stream for a subscription: the snapshot first, then live events, until `signal` aborts. */
