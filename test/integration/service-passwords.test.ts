@@ -65,12 +65,14 @@ describe.skipIf(!isRoot)('installing through the service with any password (need
   });
 
   it.each(TOO_SHORT)('password %j is refused by validation, naming the password', async (password) => {
-    const r = await client.rpc.install.mutate(answers(password));
-    expect(r).toMatchObject({ started: false, problems: [{ path: 'user.password', code: 'user.password-short' }] });
+    const r = await client.rpc.plan.mutate(answers(password));
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'user.password', code: 'user.password-short' }] });
   });
 
   it.each(COMPLETES)('password %j installs to the end and the service stays up', async (password) => {
-    expect(await client.rpc.install.mutate(answers(password))).toEqual({ started: true });
+    const planned = await client.rpc.plan.mutate(answers(password));
+    if (!planned.ok) throw new Error(JSON.stringify(planned.problems));
+    expect(await client.rpc.install.mutate({ planId: planned.planId })).toEqual({ started: true, planId: planned.planId });
     const s: InstallState = await until(
       () => client.rpc.state.query(),
       (st) => st.phase !== 'running' && st.phase !== 'idle',

@@ -20,12 +20,12 @@ describe('livekit serve options', () => {
 describe('demo guard', () => {
   it('refuses to plan or install onto anything but the demo images, before looking at the machine', async () => {
     const engine = new RealEngine({ cmdline: '', demoImages: ['/tmp/demo-a.img'], logDir: '/nonexistent', targetBase: '/nonexistent' });
-    const raw = { version: 1, variant: 'base', hostname: 'h', target: { disk: '/dev/sda' }, user: { name: 'a', password: 'p' } };
+    const raw = { version: 1, variant: 'base', hostname: 'h', target: { disk: '/dev/sda' }, user: { name: 'a', password: 'pass' } };
     const planned = await engine.plan(raw);
     expect(planned).toMatchObject({ ok: false, problems: [{ path: 'target.disk', code: 'app:problem.demo-target', params: { disk: '/dev/sda' } }] });
+    // No plan was kept, so nothing can be installed.
     let ran = false;
-    const r = await engine.install(raw, { signal: new AbortController().signal, onEvent: () => (ran = true) });
-    expect(r.ok).toBe(false);
+    await expect(engine.install('no-such-plan', { signal: new AbortController().signal, onEvent: () => (ran = true) })).rejects.toThrow(/no plan/);
     expect(ran).toBe(false);
   });
 });

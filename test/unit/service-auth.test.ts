@@ -16,6 +16,8 @@ const engine: EnginePort = {
   facts: async () => ({ firmware: 'uefi', arch: 'x64', ramBytes: 1, gpuVendors: [], cmdline: '', cmdlineLocale: null, sysroots: [], disks: [], demo: true }),
   validate: async () => [],
   plan: async () => ({ ok: false, problems: [{ path: 'hostname', code: 'hostname.invalid', message: 'bad' }], refusals: [] }),
+  replan: async () => ({ ok: false, problems: [], refusals: [] }),
+  confirm: async () => ({ secrets: [] }),
   install: async () => ({ ok: true, cancelled: false }),
 };
 
@@ -113,7 +115,7 @@ describe('service auth', () => {
     try {
       const facts = await client.facts.query({ lang: 'en' });
       expect(facts.demo).toBe(true);
-      const planned = await client.plan.query({ hostname: 'x' });
+      const planned = await client.plan.mutate({ hostname: 'x' });
       expect(planned.ok).toBe(false);
       await expect(client.facts.query({ lang: 'en', bogus: 1 } as never)).rejects.toThrow();
     } finally {

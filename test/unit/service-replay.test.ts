@@ -20,6 +20,8 @@ const plan = {
   ],
 } as unknown as Plan;
 
+const PASSWORD = 'S3cret-pass';
+
 /** An engine whose install advances only when the test says so, and may be aborted. */
 function gatedEngine() {
   let release: () => void = () => {};
@@ -27,9 +29,11 @@ function gatedEngine() {
   const engine: EnginePort = {
     facts: async () => { throw new Error('unused'); },
     validate: async () => [],
-    plan: async () => ({ ok: true, plan }),
-    install: async (raw, { signal, onEvent }) => {
-      const pw = (raw as { user: { password: string } }).user.password;
+    plan: async () => ({ ok: true, plan, planId: 'p1' }),
+    replan: async () => ({ ok: true, plan, planId: 'p2' }),
+    confirm: async () => ({ secrets: [PASSWORD] }),
+    install: async (_planId, { signal, onEvent }) => {
+      const pw = PASSWORD;
       onEvent({ type: 'plan', plan });
       onEvent({ type: 'step', step: 'partition', label: 'plan:step.partition', index: 0, count: 2, state: 'start' });
       onEvent({ type: 'log', level: 'info', message: `chpasswd fed with ${pw}` });
@@ -74,7 +78,6 @@ async function until(cond: () => boolean, ms = 5000) {
   }
 }
 
-const answers = { version: 1, variant: 'desktop', hostname: 'h', target: { disk: '/tmp/d.img' }, user: { name: 'alice', password: 'S3cret-pass' } };
 
 describe('service event replay', () => {
   let svc: RunningService;
@@ -96,9 +99,9 @@ describe('service event replay', () => {
     try {
       await until(() => sa.got.length > 0);
       expect(sa.got[0]).toMatchObject({ type: 'snapshot', state: { phase: 'idle' } });
-      expect(await a.rpc.install.mutate(answers)).toEqual({ started: true });
+      expect(await a.rpc.install.mutate({ planId: 'p1' })).toEqual({ started: true, planId: 'p1' });
       await until(() => sa.got.some((m) => m.type === 'event' && m.event.type === 'progress'));
-      await expect(a.rpc.install.mutate(answers)).rejects.toThrow(/already running/);
+      await expect(a.rpc.install.mutate({ planId: 'p1' })).rejects.toThrow(/already running/);
 
       // A second client (a reload) sees where the install is.
       const b = client(svc);
@@ -140,13 +143,13 @@ describe('service event replay', () => {
     const s = collect(c);
     try {
       await until(() => s.got.length > 0);
-      expect(await c.rpc.install.mutate(answers)).toEqual({ started: true });
+      expect(await c.rpc.install.mutate({ planId: 'p1' })).toEqual({ started: true, planId: 'p1' });
       await until(() => s.got.some((m) => m.type === 'event' && m.event.type === 'progress'));
       expect(await c.rpc.cancel.mutate()).toEqual({ cancelled: true });
       await until(() => s.got.some((m) => m.type === 'event' && m.event.type === 'done'));
       expect((await c.rpc.state.query()).phase).toBe('cancelled');
       await svc2.installs.current;
-      expect(await c.rpc.retry.mutate()).toEqual({ started: true });
+      expect(await c.rpc.retry.mutate()).toEqual({ started: true, planId: 'p2' });
       await until(() => (s.got.filter((m) => m.type === 'event' && m.event.type === 'progress').length >= 2));
     } finally {
       s.sub.unsubscribe();

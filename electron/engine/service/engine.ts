@@ -9,7 +9,8 @@ import { listSysroots } from '../medium/sysroots.ts';
 import { validateAnswers } from '../answers/validate.ts';
 import { localeFromCmdline } from '../answers/locale.ts';
 import { swapBytesFor } from '../plan/swap.ts';
-import { prepareInstall, runInstall, type Prepared } from '../install.ts';
+import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from '../install.ts';
+import { PlanStore } from './plans.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 import type { Copier } from '../run/copier.ts';
 import type { InstallEvent } from '../run/events.ts';
@@ -43,6 +44,7 @@ function swapFor(swap: string | undefined, ramBytes: number, diskBytes: number):
 
 export class RealEngine implements EnginePort {
   private runner: CommandRunner;
+  private plans = new PlanStore();
   constructor(private o: RealEngineOptions) {
     this.runner = o.runner ?? new ExecaRunner();
   }
@@ -140,12 +142,21 @@ export class RealEngine implements EnginePort {
 
   async plan(raw: unknown): Promise<PlanOutcome> {
     const p = await this.prepare(raw, this.logPath());
-    return p.ok ? { ok: true, plan: p.plan } : { ok: false, problems: p.problems, refusals: p.refusals };
+    return p.ok ? { ok: true, plan: p.plan, planId: this.plans.keep(p) } : { ok: false, problems: p.problems, refusals: p.refusals };
   }
 
-  async install(raw: unknown, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
-    const p = await this.prepare(raw, this.logPath());
-    if (!p.ok) return { ok: false, cancelled: false, problems: p.problems, refusals: p.refusals };
+  replan(planId: string): Promise<PlanOutcome> {
+    return this.plan(this.plans.get(planId).answers);
+  }
+
+  async confirm(planId: string): Promise<{ secrets: string[] }> {
+    const p = this.plans.get(planId);
+    await checkTargetsUnchanged(p);
+    return { secrets: [p.secrets.password, p.secrets.passwordHash].filter((s): s is string => !!s) };
+  }
+
+  async install(planId: string, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
+    const p = this.plans.get(planId);
     const copier = this.o.copierFor?.(p.plan.erase?.path);
     const r = await runInstall(p, { runner: this.runner, signal: opts.signal, onEvent: opts.onEvent, ...(copier ? { copier } : {}) });
     return { ok: r.ok, cancelled: r.cancelled };
