@@ -3,7 +3,7 @@
 import { app, BrowserWindow, dialog, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contentSecurityPolicy } from '../engine/service/csp.ts';
+import { contentSecurityPolicy } from '../shared/csp.ts';
 import { engineCommand, launchEngine, launchFailureMessage, type LaunchedEngine } from './engine-launch.ts';
 import { DENY_WINDOW, allowPermission, isAllowedNavigation } from './navigation.ts';
 import { isLiveInstallerSession, windowOptions } from './window.ts';

@@ -71,7 +71,7 @@ describe.skipIf(!isRoot)('a swapped target is refused (needs root: loop devices)
           (e: unknown) => e,
         );
         expect(err).toBeInstanceOf(TRPCClientError);
-        const e = err as TRPCClientError<never> & { data: { code: string; coded: { code: string; params: { disk: string; changes: string } } | null; stack?: string } };
+        const e = err as { data: { code: string; coded: { code: string; params: { disk: string; changes: string } } | null; stack?: string } };
         expect(e.data.code).toBe('CONFLICT');
         expect(e.data.coded).toMatchObject({ code: 'target-changed', params: { disk: loop } });
         expect(e.data.coded!.params.changes).toMatch(/backing/);

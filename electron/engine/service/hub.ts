@@ -3,7 +3,7 @@
 // nothing that reaches a client carries them, and the events' structure is never touched.
 import type { InstallEvent } from '../run/events.ts';
 import { redactEvent } from '../run/redact.ts';
-import { initialInstallState, reduceInstall, type InstallState } from './state.ts';
+import { initialInstallState, reduceInstall, type InstallState } from '../../shared/install-state.ts';
 
 /** What a subscriber receives: first the current state, then each event as it happens. */
 export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type: 'event'; event: InstallEvent };

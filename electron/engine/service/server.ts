@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { checkRequest, newToken } from './auth.ts';
-import { contentSecurityPolicy, SECURITY_HEADERS } from './csp.ts';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../../shared/csp.ts';
 import { EventHub } from './hub.ts';
 import { InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
