@@ -10,7 +10,6 @@ import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { startService, type RunningService } from '../../electron/engine/service/server.ts';
 import type { EnginePort } from '../../electron/engine/service/port.ts';
 import type { AppRouter, ServiceMessage, Plan } from '../../electron/api.ts';
-import { TOKEN_COOKIE } from '../../electron/engine/service/auth.ts';
 
 const plan = {
   version: 1,
@@ -57,10 +56,10 @@ function gatedEngine() {
 function client(svc: RunningService) {
   class Authed extends WebSocket {
     constructor(url: string) {
-      super(url, { headers: { Origin: svc.origin, Cookie: `${TOKEN_COOKIE}=${svc.token}` } });
+      super(url, { headers: { Origin: svc.origin } });
     }
   }
-  const ws = createWSClient({ url: svc.origin.replace('http', 'ws') + '/trpc', WebSocket: Authed as never });
+  const ws = createWSClient({ url: `${svc.origin.replace('http', 'ws')}/trpc?token=${svc.token}`, WebSocket: Authed as never });
   return { ws, rpc: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }) };
 }
 
