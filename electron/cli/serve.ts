@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startService } from '../engine/service/server.ts';
 import { RealEngine } from '../engine/service/engine.ts';
-import { prepareDemo, FailOnceCopier } from '../engine/service/demo.ts';
-import { RsyncCopier } from '../engine/run/copier.ts';
+import { prepareDemo } from '../engine/service/demo.ts';
+import { DemoEngine } from '../engine/service/demo-engine.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
 
@@ -78,20 +78,14 @@ export async function runServe(args: string[]): Promise<number> {
     }
   }
   const logDir = demo ? join(demo.dir, 'logs') : '/var/log/livekit';
-  const engine = new RealEngine({
+  const options = {
     cmdline,
     ...(a.mediumDir ?? demo?.mediumDir ? { mediumDir: a.mediumDir ?? demo!.mediumDir } : {}),
     ...(a.sysrootsDir ?? demo?.sysrootsDir ? { sysrootsDir: a.sysrootsDir ?? demo!.sysrootsDir } : {}),
-    ...(demo ? { demoImages: demo.images, demoDisks: [demo.partitionedDisk] } : {}),
     logDir,
     targetBase: demo ? demo.dir : '/run/livekit',
-    ...(demo
-      ? (() => {
-          const flaky = new FailOnceCopier(new RsyncCopier());
-          return { copierFor: (disk: string | undefined) => (disk === demo.flakyImage ? flaky : undefined) };
-        })()
-      : {}),
-  });
+  };
+  const engine = demo ? new DemoEngine(demo, options) : new RealEngine(options);
   const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port });
   process.stdout.write(`livekit serve: open ${svc.url}\n`);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
