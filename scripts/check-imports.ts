@@ -43,7 +43,7 @@ export function importsOf(text: string): Import[] {
 
 const inside = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
 
-function check(): string[] {
+export function check(): string[] {
   const problems: string[] = [];
   const rel = (p: string) => relative(ROOT, p);
   for (const area of AREAS) {
