@@ -1,13 +1,13 @@
 // A child process for the last-resort test: installs for real with a copier (through the Copier port)
 // whose line handler schedules an exception nothing catches, mid-copy, while the target is mounted and
 // its image attached. The process's last-resort handler must release everything and exit 1.
-// Usage: node --import tsx crash-mid-copy.ts ANSWERS.json MEDIUM SYSROOTS LOG
+// Usage: node --import tsx crash-mid-copy.ts ANSWERS.json MEDIUM SYSROOTS LOG [exception|rejection]
 import { readFileSync } from 'node:fs';
 import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
 import { installLastResort } from '../../electron/engine/run/last-resort.ts';
 import { rsyncArgv, type Copier } from '../../electron/engine/run/copier.ts';
 
-const [answersFile, medium, sysroots, logPath] = process.argv.slice(2) as [string, string, string, string];
+const [answersFile, medium, sysroots, logPath, kind = 'exception'] = process.argv.slice(2) as [string, string, string, string, string?];
 
 const crashingCopier: Copier = {
   async copy(req) {
@@ -18,9 +18,11 @@ const crashingCopier: Copier = {
         if (thrown) return;
         thrown = true;
         process.stdout.write('crash-mid-copy: throwing\n');
-        setImmediate(() => {
-          throw new Error('injected: a bug outside any promise');
-        });
+        if (kind === 'rejection') void Promise.reject(new Error('injected: a promise nobody awaits'));
+        else
+          setImmediate(() => {
+            throw new Error('injected: a bug outside any promise');
+          });
       },
     });
     // Stay in the copy step (target mounted) until the crash.

@@ -88,17 +88,20 @@ describe.skipIf(!isRoot)('failures inside handlers release everything (needs roo
     expect(heldBy()).toEqual([]);
   });
 
-  it('an uncaught exception mid-copy: the last-resort handler releases every mount and loop device, exit 1', async () => {
-    const image = join(dir, 'uncaught.img');
+  it.each([
+    ['exception', /internal error \(uncaught exception\): Error: injected: a bug outside any promise; releasing .*install to/],
+    ['rejection', /internal error \(unhandled rejection\): Error: injected: a promise nobody awaits; releasing .*install to/],
+  ] as const)('an unhandled %s mid-copy: the last-resort handler releases every mount and loop device, exit 1', async (kind, said) => {
+    const image = join(dir, `uncaught-${kind}.img`);
     await makeImage(image, 512 * MiB);
-    const file = join(dir, 'uncaught.json');
+    const file = join(dir, `uncaught-${kind}.json`);
     writeFileSync(file, JSON.stringify(answers(image)));
-    const log = join(dir, 'uncaught.log');
+    const log = join(dir, `uncaught-${kind}.log`);
     const child = new URL('../helpers/crash-mid-copy.ts', import.meta.url).pathname;
-    const r = await execa('node', ['--import', 'tsx', child, file, fx.medium, fx.sysroots, log], { reject: false, timeout: 120_000 });
+    const r = await execa('node', ['--import', 'tsx', child, file, fx.medium, fx.sysroots, log, kind], { reject: false, timeout: 120_000 });
     expect(r.stdout).toContain('crash-mid-copy: throwing');
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/crash-mid-copy: internal error \(uncaught exception\): Error: injected: a bug outside any promise; releasing .*install to/);
+    expect(r.stderr).toMatch(said);
     const targetRoot = targetRootFromLog(log);
     // The copy step had the target mounted when it died.
     expect(await execa('grep', ['-c', `"type":"step","step":"copy"`, log]).then((x) => Number(x.stdout))).toBeGreaterThan(0);
