@@ -20,6 +20,8 @@ const replay: EnginePort = {
   facts: async () => facts,
   validate: async () => [],
   plan: async () => ({ ok: false, problems: [], refusals: [] }),
+  replan: async () => ({ ok: false, problems: [], refusals: [] }),
+  confirm: async () => ({ secrets: [] }),
   install: async () => ({ ok: false, cancelled: false }),
 };
 

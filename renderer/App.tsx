@@ -24,7 +24,8 @@ export interface Api {
   facts(input: { lang: string; variant?: string; swap?: string }): Promise<UiFacts>;
   validate(answers: Record<string, unknown>): Promise<UiProblem[]>;
   plan(answers: Record<string, unknown>): Promise<PlanOutcome>;
-  install(answers: Record<string, unknown>): Promise<{ started: boolean; problems?: UiProblem[] }>;
+  /** Runs the plan the summary showed, by its id. */
+  install(planId: string): Promise<{ started: boolean; problems?: UiProblem[] }>;
   retry(): Promise<unknown>;
   reboot(): Promise<{ rebooting: boolean }>;
   subscribe(onMessage: (m: ServiceMessage) => void): () => void;

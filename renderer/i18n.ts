@@ -2,8 +2,8 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
-import { LANGUAGES } from '../electron/engine/language.ts';
-export { LANGUAGES, languageOf } from '../electron/engine/language.ts';
+import { LANGUAGES } from '../electron/shared/language.ts';
+export { LANGUAGES, languageOf } from '../electron/shared/language.ts';
 /** Each language named in itself, as the language page and the header show it. */
 export const NATIVE_NAMES: Record<string, string> = { en: 'English', 'zh-CN': '简体中文', 'zh-TW': '繁體中文' };
 

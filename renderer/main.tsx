@@ -8,8 +8,8 @@ import './styles.css';
 const api: Api = {
   facts: (input) => rpc.facts.query(input),
   validate: (a) => rpc.validate.query(a),
-  plan: (a) => rpc.plan.query(a),
-  install: (a) => rpc.install.mutate(a),
+  plan: (a) => rpc.plan.mutate(a),
+  install: (planId) => rpc.install.mutate({ planId }),
   retry: () => rpc.retry.mutate(),
   reboot: () => rpc.reboot.mutate(),
   subscribe: (on) => {

@@ -1,18 +1,42 @@
-// The typed client of the engine service. The WebSocket carries the token cookie set on the first
-// page load; inside Electron the preload may also hand the token over, which is then sent in the URL.
+// The typed client of the engine service. The token travels only in the WebSocket's URL, never in a
+// cookie (a 127.0.0.1 cookie reaches every local port). Inside Electron the main process hands it over
+// through the preload; in a browser it comes from the address the service printed (`/?token=`), is kept
+// in this origin's sessionStorage (per port, survives a reload) and removed from the address bar.
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import type { AppRouter } from '../electron/api.ts';
 
+export interface EngineHandoff {
+  engineUrl: string;
+  token: string | null;
+}
+
 declare global {
   interface Window {
-    livekit?: { engineUrl: string; token: string };
+    /** Set by Electron's preload: asks the main process for the engine's address and token. */
+    livekit?: { engine(): Promise<EngineHandoff> };
   }
 }
 
-function wsUrl(): string {
-  const base = window.livekit?.engineUrl ?? location.origin;
-  const u = new URL('/trpc', base.replace(/^http/, 'ws'));
-  if (window.livekit?.token) u.searchParams.set('token', window.livekit.token);
+const TOKEN_KEY = 'livekit-token';
+
+/** The token from the page's own address (first load) or this origin's session (a reload). */
+function pageHandoff(): EngineHandoff {
+  const u = new URL(location.href);
+  const given = u.searchParams.get('token');
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    u.searchParams.delete('token');
+    history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+  }
+  return { engineUrl: location.origin, token: sessionStorage.getItem(TOKEN_KEY) };
+}
+
+const handoff: Promise<EngineHandoff> = window.livekit ? window.livekit.engine() : Promise.resolve(pageHandoff());
+
+async function wsUrl(): Promise<string> {
+  const { engineUrl, token } = await handoff;
+  const u = new URL('/trpc', engineUrl.replace(/^http/, 'ws'));
+  if (token) u.searchParams.set('token', token);
   return u.toString();
 }
 

@@ -20,7 +20,7 @@ cleanup() {
   if [ -n "$mnt" ] && mountpoint -q "$mnt"; then umount "$mnt"; fi
   [ -n "$mnt" ] && rmdir "$mnt" 2>/dev/null
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
-  bash "$root/test/fixtures/sysroot/compose.sh" umount "$run"
+  bash "$root/scripts/compose-sysroots.sh" umount "$run"
   rm -rf "$run"
 }
 trap cleanup EXIT
@@ -62,7 +62,7 @@ if ! scripts/mklive/mklive build --recipe tiny --out "$work/tiny" --separate est
 fi
 tail -n 3 "$work/mklive.log"
 medium=$work/tiny variant=desktop
-bash test/fixtures/sysroot/compose.sh mount "$medium" "$run"
+bash scripts/compose-sysroots.sh mount "$medium" "$run"
 write_answers "$variant"
 mapfile -t opts < <(common)
 

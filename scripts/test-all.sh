@@ -8,9 +8,10 @@ echo "== typecheck"
 npx tsc -p tsconfig.json
 echo "== shellcheck"
 bash scripts/lint-shell.sh
-echo "== renderer: typecheck, translations, build (the e2e tests serve this build)"
+echo "== renderer: typecheck, translations, import boundary, build (the e2e tests serve this build)"
 npx tsc -p renderer/tsconfig.json
 npx tsx scripts/check-i18n.ts
+npx tsx scripts/check-imports.ts
 npx vite build --config renderer/vite.config.ts --logLevel warn
 echo "== vitest"
 npx vitest run "$@"

@@ -14,6 +14,7 @@ import { listSysroots } from '../engine/medium/sysroots.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
 import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
 import type { InstallEvent } from '../engine/run/events.ts';
+import { installLastResort } from '../engine/run/last-resort.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
 import { checkPathOptions } from './paths.ts';
 import { cliLanguage } from './language.ts';
@@ -245,6 +246,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run when executed (bin/livekit), not when imported by tests.
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/electron\//, '/electron/'))) {
+  installLastResort('livekit');
   main(process.argv.slice(2)).then(
     // Exit explicitly once output is flushed: library timers (systeminformation) must not keep us alive.
     (code) => process.stdout.write('', () => process.exit(code)),

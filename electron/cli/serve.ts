@@ -7,8 +7,10 @@ import { execa } from 'execa';
 import { UsageError } from './args.ts';
 import { startService } from '../engine/service/server.ts';
 import { RealEngine } from '../engine/service/engine.ts';
-import { prepareDemo, FailOnceCopier } from '../engine/service/demo.ts';
-import { RsyncCopier } from '../engine/run/copier.ts';
+import { prepareDemo } from '../engine/service/demo.ts';
+import { DemoEngine } from '../engine/service/demo-engine.ts';
+import { registerHolder } from '../engine/run/held.ts';
+import { installLastResort } from '../engine/run/last-resort.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -45,32 +47,28 @@ async function ensureRenderer(dir: string): Promise<void> {
 }
 
 export async function runServe(a: ServeArgs): Promise<number> {
+  installLastResort('livekit serve');
   await ensureRenderer(a.rendererDir);
   const { cmdline } = a;
   let demo: Awaited<ReturnType<typeof prepareDemo>> | null = null;
   if (a.demo) {
     try {
       demo = await prepareDemo();
+      registerHolder({ name: 'the demo medium', releaseAll: demo.cleanup });
     } catch (e) {
       process.stderr.write(`livekit serve: ${(e as Error).message}\n`);
       return 1;
     }
   }
   const logDir = demo ? join(demo.dir, 'logs') : '/var/log/livekit';
-  const engine = new RealEngine({
+  const options = {
     cmdline,
     ...(a.mediumDir ?? demo?.mediumDir ? { mediumDir: a.mediumDir ?? demo!.mediumDir } : {}),
     ...(a.sysrootsDir ?? demo?.sysrootsDir ? { sysrootsDir: a.sysrootsDir ?? demo!.sysrootsDir } : {}),
-    ...(demo ? { demoImages: demo.images, demoDisks: [demo.partitionedDisk] } : {}),
     logDir,
     targetBase: demo ? demo.dir : '/run/livekit',
-    ...(demo
-      ? (() => {
-          const flaky = new FailOnceCopier(new RsyncCopier());
-          return { copierFor: (disk: string | undefined) => (disk === demo.flakyImage ? flaky : undefined) };
-        })()
-      : {}),
-  });
+  };
+  const engine = demo ? new DemoEngine(demo, options) : new RealEngine(options);
   const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port });
   announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18n } from 'i18next';
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
-import { LANGUAGES, type Language } from './language.ts';
-export { LANGUAGES, languageOf, type Language } from './language.ts';
+import { LANGUAGES, type Language } from '../shared/language.ts';
+export { LANGUAGES, languageOf, type Language } from '../shared/language.ts';
 
 function loadResources(): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};

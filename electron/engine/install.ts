@@ -19,6 +19,9 @@ import { plan as makePlan } from './plan/plan.ts';
 import { execute, type ExecuteResult, type Secrets } from './run/executor.ts';
 import { ExecaRunner, type CommandRunner } from './run/runner.ts';
 import type { Copier } from './run/copier.ts';
+import { CodedError } from './run/coded-error.ts';
+import { readDiskIdentity } from './disks/identity.ts';
+import { identityChanges, type DiskIdentity, type IdentityField } from './disks/identity-diff.ts';
 
 /** Exit codes of `livekit` (issue #2): QA's scripts depend on them. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, cancelled: 130 } as const;
@@ -48,6 +51,8 @@ export type Prepared =
       plan: Plan;
       secrets: Secrets;
       logPath: string;
+      /** What each disk the plan writes to was when the plan was made: re-read before the first write. */
+      targets: DiskIdentity[];
     }
   | {
       ok: false;
@@ -107,7 +112,33 @@ export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promis
     const refused = r.refusals.some((x) => x.refusals.length > 0);
     return { ok: false, exitCode: refused ? EXIT.refused : EXIT.invalid, problems: r.problems, refusals: r.refusals };
   }
-  return { ok: true, exitCode: 0, answers: v.answers, machine, sysroot, plan: r.plan, secrets: secretsOf(v.answers), logPath };
+  const targets = await Promise.all(targetDevices(r.plan).map((d) => readDiskIdentity(d)));
+  return { ok: true, exitCode: 0, answers: v.answers, machine, sysroot, plan: r.plan, secrets: secretsOf(v.answers), logPath, targets };
+}
+
+/** The disk the plan erases, or the existing partitions it formats or mounts. */
+function targetDevices(plan: Plan): string[] {
+  if (plan.erase) return [plan.erase.path];
+  return plan.partitions.map((p) => p.device).filter((d): d is string => !!d);
+}
+
+/** The target is no longer the disk the plan was confirmed for. */
+export class TargetChangedError extends CodedError {
+  constructor(
+    readonly disk: string,
+    readonly changes: IdentityField[],
+  ) {
+    super('target-changed', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk the plan was made for (changed: ${changes.join(', ')}); nothing was written`);
+    this.name = 'TargetChangedError';
+  }
+}
+
+/** Re-reads each target and throws TargetChangedError when one is not the disk the plan was made for. */
+export async function checkTargetsUnchanged(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+  for (const confirmed of prepared.targets) {
+    const changes = identityChanges(confirmed, await readDiskIdentity(confirmed.path));
+    if (changes.length > 0) throw new TargetChangedError(confirmed.path, changes);
+  }
 }
 
 export interface RunInstallOptions {
@@ -117,8 +148,19 @@ export interface RunInstallOptions {
   copier?: Copier;
 }
 
-/** Runs a prepared plan; the target's mount point is removed afterwards when it is empty. */
+/**
+ * Runs a prepared plan; the target's mount point is removed afterwards when it is empty. First the
+ * targets are re-read: a disk that is no longer the one planned for is refused (exit 3), nothing written.
+ */
 export async function runInstall(prepared: Extract<Prepared, { ok: true }>, opts: RunInstallOptions): Promise<ExecuteResult & { exitCode: number }> {
+  try {
+    await checkTargetsUnchanged(prepared);
+  } catch (e) {
+    if (!(e instanceof TargetChangedError)) throw e;
+    opts.onEvent({ type: 'error', step: null, message: e.message, code: e.code, params: e.params });
+    opts.onEvent({ type: 'done', ok: false });
+    return { ok: false, cancelled: false, exitCode: EXIT.refused };
+  }
   const r = await execute(prepared.plan, {
     runner: opts.runner ?? new ExecaRunner(),
     secrets: prepared.secrets,

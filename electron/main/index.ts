@@ -1,10 +1,11 @@
 // The Electron entry: the only main-process file that imports `electron`. Everything it decides comes from
 // the plain modules beside it (window options, navigation rules, engine launch), tested without Electron.
-import { app, BrowserWindow, dialog, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contentSecurityPolicy } from '../engine/service/csp.ts';
+import { contentSecurityPolicy } from '../shared/csp.ts';
 import { engineCommand, launchEngine, launchFailureMessage, type LaunchedEngine } from './engine-launch.ts';
+import { ENGINE_CHANNEL, engineHandoff } from './engine-handoff.ts';
 import { DENY_WINDOW, allowPermission, isAllowedNavigation } from './navigation.ts';
 import { isLiveInstallerSession, windowOptions } from './window.ts';
 
@@ -26,14 +27,18 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(origin)] } });
   });
-  const win = new BrowserWindow(windowOptions({ liveSession: isLiveInstallerSession(process.env), preloadPath: join(here, '..', 'preload', 'index.cjs'), engine }));
+  const win = new BrowserWindow(windowOptions({ liveSession: isLiveInstallerSession(process.env), preloadPath: join(here, '..', 'preload', 'index.cjs') }));
+  // The token goes to the installer's own frame over IPC, never on a command line.
+  const handoff = engineHandoff(engine, () => (win.isDestroyed() ? null : win.webContents.id));
+  ipcMain.handle(ENGINE_CHANNEL, (event) => handoff({ webContentsId: event.sender.id, frameUrl: event.senderFrame?.url }));
   win.webContents.setWindowOpenHandler(() => DENY_WINDOW);
   win.webContents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url, origin)) event.preventDefault();
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
-  await win.loadURL(engine.url);
+  // The origin only: the token is not needed (nor wanted) in the address.
+  await win.loadURL(`${origin}/`);
 }
 
 app.on('window-all-closed', () => app.quit());

@@ -10,12 +10,6 @@ export function isLiveInstallerSession(env: NodeJS.ProcessEnv): boolean {
 export interface WindowInputs {
   liveSession: boolean;
   preloadPath: string;
-  engine: { url: string; token: string };
-}
-
-/** Arguments the preload reads from process.argv (the only way into a sandboxed preload). */
-export function preloadArguments(engine: { url: string; token: string }): string[] {
-  return [`--livekit-engine=${new URL(engine.url).origin}`, `--livekit-token=${engine.token}`];
 }
 
 export function windowOptions(i: WindowInputs): BrowserWindowConstructorOptions {
@@ -42,7 +36,6 @@ export function windowOptions(i: WindowInputs): BrowserWindowConstructorOptions 
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
-      additionalArguments: preloadArguments(i.engine),
     },
   };
 }

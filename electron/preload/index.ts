@@ -1,7 +1,6 @@
-// The preload (sandboxed, isolated): hands the renderer the engine's address and token, nothing else.
-// Bundled to preload/index.cjs for Electron (sandboxed preloads cannot load other local files).
-import { contextBridge } from 'electron';
-import { engineFromArgv } from './args.ts';
+// The preload (sandboxed, isolated): lets the renderer ask the main process for the engine's address
+// and token, nothing else. Bundled to preload/index.cjs for Electron (sandboxed preloads cannot load
+// other local files, so the channel name is repeated here rather than imported from main/).
+import { contextBridge, ipcRenderer } from 'electron';
 
-const engine = engineFromArgv(process.argv);
-if (engine) contextBridge.exposeInMainWorld('livekit', Object.freeze({ engineUrl: engine.engineUrl, token: engine.token }));
+contextBridge.exposeInMainWorld('livekit', Object.freeze({ engine: () => ipcRenderer.invoke('livekit:engine') }));

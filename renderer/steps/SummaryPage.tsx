@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import type { PlanOutcome, UiProblem } from '../../electron/api.ts';
+import { errorText, type PlanOutcome, type UiProblem } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { Problems } from '../components/Problems.tsx';
 import { NATIVE_NAMES } from '../i18n.ts';
@@ -11,7 +11,7 @@ import { useStore, wizardFields } from '../store/index.ts';
 
 export interface SummaryProps {
   planFn: (answers: Record<string, unknown>) => Promise<PlanOutcome>;
-  installFn: (answers: Record<string, unknown>) => Promise<{ started: boolean; problems?: UiProblem[] }>;
+  installFn: (planId: string) => Promise<{ started: boolean; problems?: UiProblem[] }>;
 }
 
 export function SummaryPage({ planFn, installFn }: SummaryProps) {
@@ -23,7 +23,7 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
     let live = true;
     void planFn(buildAnswers(wizardFields(useStore.getState()), true) as unknown as Record<string, unknown>).then((r) => {
       if (!live) return;
-      if (r.ok) s.setPlan(r.plan, []);
+      if (r.ok) s.setPlan(r.plan, [], r.planId);
       else {
         s.setPlan(null, r.problems);
         setRefusalText(r.refusals.flatMap((x) => x.refusals.map((ref) => `${x.disk}: ${t(`plan:refusal.${ref.code}`, { ...ref.params, defaultValue: ref.code })}`)));
@@ -38,10 +38,18 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
   const sysroot = s.facts?.sysroots.find((x) => x.name === s.variant);
   const erased = plan?.erase ? `${plan.erase.model ? `${plan.erase.model} ` : ''}${plan.erase.path} (${formatBytes(plan.erase.sizeBytes, i18n.language)})` : '';
   const install = async () => {
+    const planId = useStore.getState().planId;
+    if (!planId) return;
     setBusy(true);
     try {
-      const r = await installFn(buildAnswers(wizardFields(useStore.getState()), true) as unknown as Record<string, unknown>);
+      const r = await installFn(planId);
       if (!r.started) s.setPlan(null, r.problems ?? []);
+    } catch (e) {
+      // A refusal before anything was written (the target changed, the plan is gone): said in the
+      // user's language from the error's code; the plan shown is no longer the one to run.
+      const coded = (e as { data?: { coded?: { code: string; params: Record<string, string | number> } | null } }).data?.coded;
+      s.setPlan(null, []);
+      setRefusalText([coded ? errorText(t, { ...coded, message: (e as Error).message }) : (e as Error).message]);
     } finally {
       setBusy(false);
     }

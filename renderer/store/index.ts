@@ -39,9 +39,11 @@ export interface UserSlice {
 }
 export interface SummarySlice {
   plan: Plan | null;
+  /** The id under which the service keeps `plan`: the install runs exactly that plan. */
+  planId: string | null;
   problems: UiProblem[];
   confirmed: boolean;
-  setPlan(plan: Plan | null, problems: UiProblem[]): void;
+  setPlan(plan: Plan | null, problems: UiProblem[], planId?: string): void;
   setConfirmed(v: boolean): void;
 }
 export interface InstallSlice {
@@ -66,10 +68,10 @@ const languageSlice: Slice<LanguageSlice> = (set) => ({
   locale: 'en_US.UTF-8',
   setLanguage: (language) => set({ language, locale: LOCALE_OF[language] ?? 'en_US.UTF-8' }),
 });
-const variantSlice: Slice<VariantSlice> = (set) => ({ variant: '', setVariant: (variant) => set({ variant, plan: null, confirmed: false }) });
+const variantSlice: Slice<VariantSlice> = (set) => ({ variant: '', setVariant: (variant) => set({ variant, plan: null, planId: null, confirmed: false }) });
 const diskSlice: Slice<DiskSlice> = (set) => ({
   disk: { mode: 'erase', disk: '', root: '', efi: '', filesystem: 'ext4', swap: 'auto', swapSize: '2GiB', bootloader: 'auto' },
-  setDisk: (p) => set((s) => ({ disk: { ...s.disk, ...p }, plan: null, confirmed: false })),
+  setDisk: (p) => set((s) => ({ disk: { ...s.disk, ...p }, plan: null, planId: null, confirmed: false })),
 });
 const userSlice: Slice<UserSlice> = (set) => ({
   user: { fullname: '', username: '', password: '', confirm: '', hostname: '', timezone: defaultTimezone(), rtc: 'utc', usernameEdited: false, hostnameEdited: false },
@@ -86,9 +88,10 @@ const userSlice: Slice<UserSlice> = (set) => ({
 });
 const summarySlice: Slice<SummarySlice> = (set) => ({
   plan: null,
+  planId: null,
   problems: [],
   confirmed: false,
-  setPlan: (plan, problems) => set({ plan, problems, confirmed: false }),
+  setPlan: (plan, problems, planId) => set({ plan, planId: plan ? (planId ?? null) : null, problems, confirmed: false }),
   setConfirmed: (confirmed) => set({ confirmed }),
 });
 const installSlice: Slice<InstallSlice> = (set) => ({

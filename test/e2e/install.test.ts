@@ -12,6 +12,8 @@ import { openBrowser, shot } from './browser.ts';
 import { readInstalled } from './disk-check.ts';
 import { serve, type Served } from './serve.ts';
 import { execa } from 'execa';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, tr } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -34,10 +36,29 @@ function session(args: string[]) {
 describe.skipIf(!isRoot)('installer UI, English (needs root: the demo mounts its medium and installs through loop devices)', () => {
   const s = session(['--demo', '--cmdline-file', '/dev/null']);
 
-  it('refuses a missing or wrong token', async () => {
-    expect((await s.page.goto(s.svc.origin + '/'))!.status()).toBe(401);
+  it('refuses a wrong token; the token never becomes a cookie another local port would receive', async () => {
     expect((await s.page.goto(s.svc.origin + '/?token=wrong'))!.status()).toBe(401);
     expect(await s.page.evaluate(() => document.body.innerText)).toContain('401');
+    // A local unprivileged listener on another port, where a navigation could be sent.
+    const seen: string[] = [];
+    const spy = createServer((req, res) => {
+      seen.push(`${req.headers.cookie ?? ''} ${req.url ?? ''}`);
+      res.end('spy');
+    });
+    await new Promise<void>((r) => spy.listen(0, '127.0.0.1', () => r()));
+    try {
+      await s.page.goto(s.svc.url);
+      await s.page.getByRole('heading').first().waitFor();
+      expect(new URL(s.page.url()).search).toBe('');
+      expect(await s.browser.context.cookies()).toEqual([]);
+      await s.page.goto(`http://127.0.0.1:${(spy.address() as AddressInfo).port}/collect`);
+      // The page and Chromium's own favicon request: neither carries a cookie or the token.
+      expect(seen.map((x) => x.trim())).toContain('/collect');
+      for (const x of seen) expect(x.trim().startsWith('/'), x).toBe(true);
+      expect(seen.join('\n')).not.toContain(s.svc.token);
+    } finally {
+      spy.close();
+    }
   });
 
   it('installs the demo variant, keeps showing progress across a reload, and the disk holds the result', async () => {

@@ -57,3 +57,16 @@ export async function serve(args: string[]): Promise<Served> {
     },
   };
 }
+
+/** A typed tRPC client of a served engine over its real WebSocket, authenticated as the page would be. */
+export async function rpcClient(s: Pick<Served, 'origin' | 'token'>) {
+  const [{ createTRPCClient, createWSClient, wsLink }, { default: WebSocket }] = await Promise.all([import('@trpc/client'), import('ws')]);
+  class WithOrigin extends WebSocket {
+    constructor(url: string) {
+      super(url, { headers: { Origin: s.origin } });
+    }
+  }
+  const ws = createWSClient({ url: `${s.origin.replace('http', 'ws')}/trpc?token=${s.token}`, WebSocket: WithOrigin as never });
+  const rpc = createTRPCClient<import('../../electron/api.ts').AppRouter>({ links: [wsLink({ client: ws })] });
+  return { rpc, close: () => ws.close() };
+}

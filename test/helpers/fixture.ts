@@ -32,7 +32,7 @@ export interface Composed {
 /** Mounts the medium's layers and composes its sysroots under a fresh temp dir. */
 export async function composeFixture(medium: string): Promise<Composed> {
   const run = mkdtempSync('/tmp/lk-run-');
-  const compose = join(FIXTURE_DIR, 'compose.sh');
+  const compose = new URL('../../scripts/compose-sysroots.sh', import.meta.url).pathname;
   const release = async () => {
     await execa('bash', [compose, 'umount', run]);
     rmSync(run, { recursive: true, force: true });

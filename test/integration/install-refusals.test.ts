@@ -23,7 +23,7 @@ function answers(disk: string, extra: Record<string, string> = {}): string {
     `hostname: ${v.hostname}`,
     'user:',
     `  name: ${v.user}`,
-    '  password: "pw"',
+    '  password: "pw-long-enough"',
     'bootloader: none',
     ...(extra['extraLine'] ? [extra['extraLine']] : []),
     '',

@@ -111,7 +111,7 @@ describe('validateAnswers: shape (strict schema)', () => {
     expect(codes('just text')).toEqual([': schema.type']);
   });
   it('reports every problem at once', () => {
-    const raw = { ...good(), hostname: '-bad-', locale: 'xx', user: { name: 'Root', password: 'a', 'password-hash': 'b' } };
+    const raw = { ...good(), hostname: '-bad-', locale: 'xx', user: { name: 'Root', password: 'abcd', 'password-hash': 'b' } };
     expect(codes(raw)).toEqual(['hostname: hostname.label-hyphen', 'locale: locale.format', 'user.name: user.name-format', 'user: user.password-and-hash', 'user.password-hash: user.hash-format']);
   });
 });

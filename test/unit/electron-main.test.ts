@@ -1,33 +1,42 @@
 // The Electron shell's main-process logic without the Electron binary: window options, navigation rules,
-// the preload's arguments, and launching the real engine service (and failing to) as a child process.
+// the engine's address and token handed to the installer's frame over IPC, and launching the real engine service (and failing to) as a child process.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLiveInstallerSession, preloadArguments, windowOptions } from '../../electron/main/window.ts';
+import { isLiveInstallerSession, windowOptions } from '../../electron/main/window.ts';
 import { allowPermission, isAllowedNavigation } from '../../electron/main/navigation.ts';
 import { EngineLaunchError, engineCommand, launchEngine, launchFailureMessage, parseEngineUrl } from '../../electron/main/engine-launch.ts';
-import { engineFromArgv } from '../../electron/preload/args.ts';
+import { engineHandoff } from '../../electron/main/engine-handoff.ts';
 
-const engine = { url: 'http://127.0.0.1:4321/?token=abcdefghijklmnopqrstuvwxyz012345', token: 'abcdefghijklmnopqrstuvwxyz012345' };
+const engine = { origin: 'http://127.0.0.1:4321', token: 'abcdefghijklmnopqrstuvwxyz012345' };
 
 describe('window options', () => {
   it('is full screen only in the Live installer session, and always locked down', () => {
-    const live = windowOptions({ liveSession: true, preloadPath: '/p.cjs', engine });
-    const normal = windowOptions({ liveSession: false, preloadPath: '/p.cjs', engine });
+    const live = windowOptions({ liveSession: true, preloadPath: '/p.cjs' });
+    const normal = windowOptions({ liveSession: false, preloadPath: '/p.cjs' });
     expect(live.fullscreen).toBe(true);
     expect(normal.fullscreen).toBe(false);
     for (const o of [live, normal]) {
       expect(o.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, preload: '/p.cjs' });
     }
+    // Nothing of the token on the renderer's command line (/proc/*/cmdline is world-readable).
+    for (const o of [live, normal]) {
+      expect(o.webPreferences?.additionalArguments).toBeUndefined();
+      expect(JSON.stringify(o)).not.toContain(engine.token);
+    }
     expect(isLiveInstallerSession({ LIVEKIT_INSTALLER_SESSION: '1' })).toBe(true);
     expect(isLiveInstallerSession({ XDG_SESSION_DESKTOP: 'gnome' })).toBe(false);
   });
-  it('hands the preload only the engine origin and token, which it reads back', () => {
-    const args = preloadArguments(engine);
-    expect(args).toEqual(['--livekit-engine=http://127.0.0.1:4321', `--livekit-token=${engine.token}`]);
-    expect(engineFromArgv(['electron', ...args])).toEqual({ engineUrl: 'http://127.0.0.1:4321', token: engine.token });
-    expect(engineFromArgv(['--livekit-engine=http://evil.example', '--livekit-token=x'])).toBeNull();
+  it("hands the engine's address and token over IPC to the installer window's engine frame only", () => {
+    const handoff = engineHandoff(engine, () => 7);
+    expect(handoff({ webContentsId: 7, frameUrl: 'http://127.0.0.1:4321/' })).toEqual({ engineUrl: engine.origin, token: engine.token });
+    expect(() => handoff({ webContentsId: 8, frameUrl: 'http://127.0.0.1:4321/' })).toThrow(/refused/);
+    expect(() => handoff({ webContentsId: 7, frameUrl: 'http://127.0.0.1:4322/' })).toThrow(/refused/);
+    expect(() => handoff({ webContentsId: 7, frameUrl: 'https://evil.example/' })).toThrow(/refused/);
+    expect(() => handoff({ webContentsId: 7, frameUrl: undefined })).toThrow(/refused/);
+    // A window already closed has no frame that may ask.
+    expect(() => engineHandoff(engine, () => null)({ webContentsId: 7, frameUrl: 'http://127.0.0.1:4321/' })).toThrow(/refused/);
   });
 });
 
@@ -69,10 +78,10 @@ describe('engine launch', () => {
     try {
       expect(e.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(e.token.length).toBeGreaterThanOrEqual(32);
-      const denied = await fetch(`${e.origin}/`);
-      expect(denied.status).toBe(401);
+      expect((await fetch(`${e.origin}/?token=wrong`)).status).toBe(401);
       const ok = await fetch(e.url, { redirect: 'manual' });
-      expect(ok.status).toBe(303);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('set-cookie')).toBeNull();
     } finally {
       e.stop();
       await new Promise((r) => e.child.once('exit', r));

@@ -38,12 +38,12 @@ function facts(over: Partial<UiFacts> = {}): UiFacts {
 
 function fakeApi(f: UiFacts, problems: (a: Record<string, unknown>) => UiProblem[] = () => []) {
   const listeners = new Set<(m: ServiceMessage) => void>();
-  const calls: { validate: Record<string, unknown>[] } = { validate: [] };
+  const calls: { validate: Record<string, unknown>[]; install: string[] } = { validate: [], install: [] };
   const api: Api = {
     facts: async () => f,
     validate: async (a) => (calls.validate.push(a), problems(a)),
-    plan: async () => ({ ok: true, plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc' } } as unknown as Plan }),
-    install: async () => ({ started: true }),
+    plan: async () => ({ ok: true, plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc' } } as unknown as Plan, planId: 'plan-1' }),
+    install: async (planId) => (calls.install.push(planId), { started: true }),
     retry: async () => ({ started: true }),
     reboot: async () => ({ rebooting: false }),
     subscribe: (on) => {
@@ -109,7 +109,7 @@ describe('wizard components', () => {
   });
 
   it('puts the focus on Cancel on the summary and enables Install only after the explicit confirmation', async () => {
-    const { api } = fakeApi(facts());
+    const { api, calls } = fakeApi(facts());
     render(<App api={api} i18n={initI18n('en')} />);
     await screen.findByRole('heading', { name: enApp.language.title });
     act(() => useStore.getState().go('summary'));
@@ -120,6 +120,9 @@ describe('wizard components', () => {
     expect(install.hasAttribute('disabled')).toBe(true);
     fireEvent.click(screen.getByRole('checkbox'));
     await waitFor(() => expect(screen.getByRole('button', { name: enApp.summary.install }).hasAttribute('disabled')).toBe(false));
+    // Install runs the plan shown, by its id (no answers are sent again).
+    fireEvent.click(screen.getByRole('button', { name: enApp.summary.install }));
+    await waitFor(() => expect(calls.install).toEqual(['plan-1']));
   });
 
   it('follows the install stream: progress with steps, then the Failed page with the step and error', async () => {

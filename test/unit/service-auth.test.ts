@@ -10,12 +10,14 @@ import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { startService, type RunningService } from '../../electron/engine/service/server.ts';
 import type { EnginePort } from '../../electron/engine/service/port.ts';
 import type { AppRouter } from '../../electron/api.ts';
-import { TOKEN_COOKIE, checkRequest } from '../../electron/engine/service/auth.ts';
+import { checkRequest } from '../../electron/engine/service/auth.ts';
 
 const engine: EnginePort = {
   facts: async () => ({ firmware: 'uefi', arch: 'x64', ramBytes: 1, gpuVendors: [], cmdline: '', cmdlineLocale: null, sysroots: [], disks: [], demo: true }),
   validate: async () => [],
   plan: async () => ({ ok: false, problems: [{ path: 'hostname', code: 'hostname.invalid', message: 'bad' }], refusals: [] }),
+  replan: async () => ({ ok: false, problems: [], refusals: [] }),
+  confirm: async () => ({ secrets: [] }),
   install: async () => ({ ok: true, cancelled: false }),
 };
 
@@ -65,39 +67,38 @@ describe('service auth', () => {
     }
   });
 
-  it('refuses a missing or wrong token with 401', async () => {
-    expect((await get(`${svc.origin}/`)).status).toBe(401);
+  it('refuses a wrong token with 401', async () => {
     expect((await get(`${svc.origin}/?token=nope`)).status).toBe(401);
-    expect((await get(`${svc.origin}/`, { Cookie: `${TOKEN_COOKIE}=nope` })).status).toBe(401);
   });
 
-  it('turns the URL token into an HttpOnly SameSite cookie and serves with a strict CSP', async () => {
+  it('serves the page with a strict CSP and sets no cookie (a 127.0.0.1 cookie would reach every local port)', async () => {
     const first = await get(svc.url);
-    expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/');
-    const cookie = String(first.headers['set-cookie']);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    const page = await get(`${svc.origin}/`, { Cookie: cookie.split(';')[0]! });
+    expect(first.status).toBe(200);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    expect(first.headers['cache-control']).toBe('no-store');
+    const page = await get(`${svc.origin}/`);
     expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.body).toContain('<title>x</title>');
   });
 
   it('refuses a foreign Origin or Host even with the right token', async () => {
-    const cookie = `${TOKEN_COOKIE}=${svc.token}`;
-    expect((await get(`${svc.origin}/`, { Cookie: cookie, Origin: 'http://evil.example' })).status).toBe(403);
-    expect((await get(`${svc.origin}/`, { Cookie: cookie, Host: 'evil.example' })).status).toBe(403);
+    expect((await get(svc.url, { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(svc.url, { Host: 'evil.example' })).status).toBe(403);
   });
 
   it('refuses WebSocket upgrades without token, with a foreign or missing Origin', async () => {
     const ws = svc.origin.replace('http', 'ws') + '/trpc';
     expect(await upgrade(ws, { Origin: svc.origin })).toBe(401);
     expect(await upgrade(ws + '?token=wrong', { Origin: svc.origin })).toBe(401);
-    expect(await upgrade(ws, { Origin: 'http://evil.example', Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(403);
-    expect(await upgrade(ws, { Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(403);
-    expect(await upgrade(ws, { Origin: svc.origin, Cookie: `${TOKEN_COOKIE}=${svc.token}` })).toBe(101);
+    const withToken = `${ws}?token=${svc.token}`;
+    // A cookie is no credential at all.
+    expect(await upgrade(ws, { Origin: svc.origin, Cookie: `livekit_token=${svc.token}` })).toBe(401);
+    expect(await upgrade(withToken, { Origin: 'http://evil.example' })).toBe(403);
+    expect(await upgrade(withToken, {})).toBe(403);
+    expect(await upgrade(withToken, { Origin: svc.origin })).toBe(101);
   });
 
   it('answers typed RPC calls to a client holding the token', async () => {
@@ -105,15 +106,15 @@ describe('service auth', () => {
     const token = svc.token;
     class Authed extends WebSocket {
       constructor(url: string) {
-        super(url, { headers: { Origin: origin, Cookie: `${TOKEN_COOKIE}=${token}` } });
+        super(url, { headers: { Origin: origin } });
       }
     }
-    const wsClient = createWSClient({ url: origin.replace('http', 'ws') + '/trpc', WebSocket: Authed as never });
+    const wsClient = createWSClient({ url: `${origin.replace('http', 'ws')}/trpc?token=${token}`, WebSocket: Authed as never });
     const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
     try {
       const facts = await client.facts.query({ lang: 'en' });
       expect(facts.demo).toBe(true);
-      const planned = await client.plan.query({ hostname: 'x' });
+      const planned = await client.plan.mutate({ hostname: 'x' });
       expect(planned.ok).toBe(false);
       await expect(client.facts.query({ lang: 'en', bogus: 1 } as never)).rejects.toThrow();
     } finally {
@@ -124,8 +125,10 @@ describe('service auth', () => {
 
 describe('checkRequest (pure)', () => {
   const opts = { token: 'T0K', origin: 'http://127.0.0.1:9' };
-  it('accepts the cookie from the own origin', () => {
-    expect(checkRequest({ url: '/', host: '127.0.0.1:9', cookie: `${TOKEN_COOKIE}=T0K`, upgrade: false }, opts)).toEqual({ ok: true, via: 'cookie' });
+  it('accepts the token in the upgrade URL from the own origin; a page without it', () => {
+    expect(checkRequest({ url: '/trpc?token=T0K', host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: true });
+    expect(checkRequest({ url: '/trpc', host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: false, status: 401, reason: 'missing token' });
+    expect(checkRequest({ url: '/', host: '127.0.0.1:9', upgrade: false }, opts)).toEqual({ ok: true });
   });
   it('rejects a token of another length or value', () => {
     expect(checkRequest({ url: '/?token=T0', host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });

@@ -67,8 +67,15 @@ export function checkPasswordPairing(hasPassword: boolean, hasHash: boolean): Fi
   return [];
 }
 
+/**
+ * Shorter passwords are refused: a secret is hidden in free text by replacing it, and a 1-3 character
+ * one (`1`, `"`, `{}`) would turn every log line into noise while hiding nothing a guess would not find.
+ */
+export const PASSWORD_MIN_LENGTH = 4;
+
 export function checkPassword(password: string): Finding[] {
   if (password === '') return [{ code: 'user.password-empty' }];
+  if ([...password].length < PASSWORD_MIN_LENGTH) return [{ code: 'user.password-short', params: { min: PASSWORD_MIN_LENGTH } }];
   if (/[\r\n]/.test(password)) return [{ code: 'user.password-chars' }]; // chpasswd reads lines
   return [];
 }

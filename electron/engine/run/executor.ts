@@ -1,5 +1,7 @@
 // Runs a Plan step by step. Everything it mounts or attaches is tracked on a stack and released in reverse
 // at the plan's `release` action, and also on any failure or cancel, so a rerun works without a reboot.
+// The stack is registered with the engine's holders, so a last-resort handler can release it too; an
+// exception in an event handler or a command's line handler fails the install like any other error.
 import { CodedError } from './coded-error.ts';
 import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +15,7 @@ import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
 import { createLogFile } from './log-file.ts';
+import { registerHolder } from './held.ts';
 
 export interface Secrets {
   password?: string;
@@ -62,14 +65,26 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
   let parts = partitionDevices(plan.partitions, disk);
 
   createLogFile(opts.logFile);
+  // A failing event sink (a subscriber's bug, a full log disk) fails the install: the first such error is
+  // kept, the running command is stopped through `signal`, and the next check throws it.
+  const failing = new AbortController();
+  let sinkError: Error | null = null;
+  const signal = opts.signal ? AbortSignal.any([opts.signal, failing.signal]) : failing.signal;
   const emit = (event: InstallEvent) => {
     // Events are built from secret-free data, but command output could echo a secret: redact free text.
     const e = redactEvent(event, secrets);
-    appendFileSync(opts.logFile, `${JSON.stringify(e)}\n`);
-    opts.onEvent(e);
+    try {
+      appendFileSync(opts.logFile, `${JSON.stringify(e)}\n`);
+      opts.onEvent(e);
+    } catch (err) {
+      if (sinkError) return;
+      sinkError = err instanceof Error ? err : new Error(String(err));
+      failing.abort();
+    }
   };
   const log = (message: string, level: 'info' | 'warn' | 'debug' = 'info') => emit({ type: 'log', level, message });
   const checkCancel = () => {
+    if (sinkError) throw sinkError;
     if (opts.signal?.aborted) throw new Cancelled();
   };
   const res = (s: string) => resolvePlaceholders(s, disk, parts);
@@ -80,7 +95,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
       ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
       ...(extra.env ? { env: extra.env } : {}),
       ...(extra.okExitCodes ? { okExitCodes: extra.okExitCodes } : {}),
-      ...(extra.abortable !== false && opts.signal ? { signal: opts.signal } : {}),
+      ...(extra.abortable !== false ? { signal } : {}),
       onLine: (line) => log(line, 'debug'),
     });
   };
@@ -262,7 +277,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
           totalBytes: a.totalBytes,
           totalFiles: a.totalFiles,
           runner: opts.runner,
-          ...(opts.signal ? { signal: opts.signal } : {}),
+          signal,
           onLog: (l) => log(l, 'debug'),
           onProgress: (p) => {
             onFraction(p.percent / 100);
@@ -287,6 +302,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
     }
   };
 
+  const unregister = registerHolder({ name: `install to ${plan.erase?.path ?? plan.targetRoot}`, releaseAll: () => release() });
   emit({ type: 'plan', plan });
   let current: StepId | undefined;
   try {
@@ -298,16 +314,21 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
       for (const a of step.actions) {
         checkCancel();
         await doAction(step.id, a, (f) => overall.setStep(index, f));
+        checkCancel();
       }
       overall.setStep(index, 1);
       emit({ type: 'step', step: step.id, label, index, count: plan.steps.length, state: 'done' });
       emit({ type: 'progress', step: step.id, bytes: 0, total: 0, rate: 0, eta: null, percent: overall.percent });
     }
     current = undefined;
+    if (sinkError) throw sinkError;
+    unregister();
     emit({ type: 'done', ok: true, logPath: opts.logFile });
     return { ok: true, cancelled: false };
-  } catch (e) {
-    const cancelled = e instanceof Cancelled || (e instanceof CommandError && e.aborted) || !!opts.signal?.aborted;
+  } catch (thrown) {
+    // A failing sink is the cause even when what surfaced is the command it stopped.
+    const e = sinkError ?? thrown;
+    const cancelled = !sinkError && (e instanceof Cancelled || (e instanceof CommandError && e.aborted) || !!opts.signal?.aborted);
     const step = plan.steps.find((s) => s.id === current);
     if (step) {
       emit({ type: 'step', step: step.id, label: step.label, index: plan.steps.indexOf(step), count: plan.steps.length, state: 'failed' });
@@ -327,6 +348,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
       emit(err);
     }
     await release();
+    unregister();
     emit({ type: 'done', ok: false, logPath: opts.logFile });
     return { ok: false, cancelled, ...(current ? { failedStep: current } : {}) };
   }

@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import { splitLines } from './lines.ts';
 import { CodedError } from './coded-error.ts';
+import { registerHolder } from './held.ts';
 
 export interface RunOptions {
   /** Text fed to the command's stdin (may hold a secret: never logged here). */
@@ -84,10 +85,32 @@ export class ExecaRunner implements CommandRunner {
       stripFinalNewline: false,
     });
 
+    // A running command may hold the target busy (rsync writing into it): the last resort stops it first.
+    const exited = child.then(() => undefined, () => undefined);
+    const forget = registerHolder({
+      name: `the running ${file}`,
+      releaseAll: async () => {
+        killGroup(child.pid, 'SIGKILL');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, KILL_GRACE_MS).unref())]);
+      },
+    });
     const stdout = new TailBuffer(STDOUT_MAX);
     const stderr = new TailBuffer(STDERR_TAIL);
-    const outLines = splitLines((l) => opts.onLine?.(l, 'stdout'));
-    const errLines = splitLines((l) => opts.onLine?.(l, 'stderr'));
+    // A line handler that throws (a parser's bug) must not escape from a stream callback and kill the
+    // process: the command is stopped and the run rejects with that error.
+    let handlerError: unknown = null;
+    const onLine = (l: string, stream: 'stdout' | 'stderr') => {
+      if (handlerError !== null) return;
+      try {
+        opts.onLine?.(l, stream);
+      } catch (e) {
+        handlerError = e ?? new Error('line handler failed');
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+      }
+    };
+    const outLines = splitLines((l) => onLine(l, 'stdout'));
+    const errLines = splitLines((l) => onLine(l, 'stderr'));
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout.push(c), outLines.push(c)));
     child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr.push(c), errLines.push(c)));
     if (opts.stdin !== undefined && child.stdin) {
@@ -105,6 +128,7 @@ export class ExecaRunner implements CommandRunner {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const result = await child;
+    forget();
     // The command's children (rsync's receiver, daemons a chroot command started) may outlive it and keep
     // the target busy: the group is the command's own, so end whatever is left of it.
     killGroup(child.pid, 'SIGKILL');
@@ -112,6 +136,7 @@ export class ExecaRunner implements CommandRunner {
     if (killTimer) clearTimeout(killTimer);
     outLines.end();
     errLines.end();
+    if (handlerError !== null) throw handlerError;
 
     const code =
       typeof result.exitCode === 'number'

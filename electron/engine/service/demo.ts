@@ -1,5 +1,6 @@
-// `livekit serve --demo`: the project's real fixture medium (test/fixtures/sysroot/build.sh: squashfs
-// layers composed with overlay mounts, real useradd/chpasswd inside) plus sparse disk image files that
+// `livekit serve --demo`: a real medium built by the build module (scripts/mklive, recipe `tiny`: squashfs
+// layers composed with overlay mounts by scripts/compose-sysroots.sh, real useradd/chpasswd inside; the
+// one writer of livekit.conf and sysroots.json) plus sparse disk image files that
 // are the only targets offered, so a demo install writes only to those images: four blank ones, and
 // one already partitioned (BIOS boot, ESP, an old root) attached to a loop device, for installing into
 // existing partitions. Needs root.
@@ -11,7 +12,8 @@ import { execa } from 'execa';
 import type { Copier, CopyRequest } from '../run/copier.ts';
 import { CodedError } from '../run/coded-error.ts';
 
-const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'sysroot');
+const SCRIPTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts');
+const COMPOSE = join(SCRIPTS, 'compose-sysroots.sh');
 
 export interface Demo {
   dir: string;
@@ -76,7 +78,8 @@ export const DEMO_IMAGES: [name: string, mib: number][] = [
   ['demo-disk-a.img', 3072],
   ['demo-disk-b.img', 6144],
   ['demo-flaky.img', 3072],
-  ['demo-tiny.img', 64],
+  // Smaller than any variant of the tiny medium needs (size × 1.25): offered, and refused as too small.
+  ['demo-tiny.img', 8],
 ];
 
 export async function prepareDemo(): Promise<Demo> {
@@ -86,12 +89,12 @@ export async function prepareDemo(): Promise<Demo> {
   let partitionedDisk: string | null = null;
   const cleanup = async () => {
     if (partitionedDisk) await detach(partitionedDisk);
-    await execa('bash', [join(FIXTURE, 'compose.sh'), 'umount', run], { reject: false });
+    await execa('bash', [COMPOSE, 'umount', run], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await execa('bash', [join(FIXTURE, 'build.sh'), join(dir, 'fixture')]);
-    await execa('bash', [join(FIXTURE, 'compose.sh'), 'mount', join(dir, 'fixture', 'medium'), run]);
+    await execa(join(SCRIPTS, 'mklive', 'mklive'), ['build', '--recipe', 'tiny', '--out', join(dir, 'medium')]);
+    await execa('bash', [COMPOSE, 'mount', join(dir, 'medium'), run]);
     partitionedDisk = await preparePartitioned(dir);
   } catch (e) {
     await cleanup();
@@ -100,7 +103,7 @@ export async function prepareDemo(): Promise<Demo> {
   const images = DEMO_IMAGES.map(([name, mib]) => sparseFile(join(dir, name), mib));
   return {
     dir,
-    mediumDir: join(dir, 'fixture', 'medium'),
+    mediumDir: join(dir, 'medium'),
     sysrootsDir: join(run, 'sysroots'),
     images,
     flakyImage: images[2]!,

@@ -1,32 +1,21 @@
 // Fans install events out to every connected client and keeps the folded state for replay.
-// Secrets are scrubbed here as a last line of defence: nothing that reaches a client carries them.
+// Secrets are scrubbed here as a last line of defence, by the engine's one redaction (free text only):
+// nothing that reaches a client carries them, and the events' structure is never touched.
 import type { InstallEvent } from '../run/events.ts';
-import { initialInstallState, reduceInstall, type InstallState } from './state.ts';
+import { redactEvent } from '../run/redact.ts';
+import { initialInstallState, reduceInstall, type InstallState } from '../../shared/install-state.ts';
 
 /** What a subscriber receives: first the current state, then each event as it happens. */
 export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type: 'event'; event: InstallEvent };
 
 type Listener = (m: ServiceMessage) => void;
 
-/** Replaces every occurrence of each secret inside the event's strings. */
-export function redact<T>(value: T, secrets: string[]): T {
-  const live = secrets.filter((s) => s.length > 0);
-  if (live.length === 0) return value;
-  const json = JSON.stringify(value);
-  let out = json;
-  for (const s of live) {
-    const encoded = JSON.stringify(s).slice(1, -1);
-    out = out.split(encoded).join('[redacted]');
-  }
-  return out === json ? value : (JSON.parse(out) as T);
-}
-
 export class EventHub {
   private state: InstallState = initialInstallState();
   private listeners = new Set<Listener>();
   private secrets: string[] = [];
 
-  /** Secrets of the install under way; any event text containing them is redacted. */
+  /** Secrets of the install under way; any free text in an event containing them is redacted. */
   setSecrets(secrets: string[]): void {
     this.secrets = secrets;
   }
@@ -36,14 +25,25 @@ export class EventHub {
   }
 
   publish(raw: InstallEvent): void {
-    const event = redact(raw, this.secrets);
+    const event = redactEvent(raw, this.secrets);
     this.state = reduceInstall(this.state, event);
-    for (const l of this.listeners) l({ type: 'event', event });
+    this.fanOut({ type: 'event', event });
   }
 
   reset(): void {
     this.state = initialInstallState();
-    for (const l of this.listeners) l({ type: 'snapshot', state: this.state });
+    this.fanOut({ type: 'snapshot', state: this.state });
+  }
+
+  /** A subscriber that throws is dropped; it never reaches the install that published. */
+  private fanOut(m: ServiceMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(m);
+      } catch {
+        this.listeners.delete(l);
+      }
+    }
   }
 
   /** Async stream for a subscription: the snapshot first, then live events, until `signal` aborts. */

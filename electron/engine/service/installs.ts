@@ -1,5 +1,6 @@
-// One install at a time: starts it, cancels it, retries the last one; publishes its events to the hub.
-// The password lives only in memory here (for a retry) and is scrubbed from every event.
+// One install at a time: starts a kept plan, cancels it, retries the last one; publishes its events to
+// the hub. It never sees the answers: the engine keeps them with the plan, parsed once; only the
+// secrets to scrub reach the hub.
 import type { EventHub } from './hub.ts';
 import type { EnginePort, UiProblem } from './port.ts';
 import type { Refusal } from '../facts.ts';
@@ -11,17 +12,13 @@ export class InstallBusyError extends Error {
 }
 
 export type StartResult =
-  | { started: true }
+  | { started: true; planId: string }
   | { started: false; problems: UiProblem[]; refusals: { disk: string; refusals: Refusal[] }[] };
-
-function secretsOf(raw: unknown): string[] {
-  const user = (raw as { user?: { password?: unknown; 'password-hash'?: unknown } } | null)?.user;
-  return [user?.password, user?.['password-hash']].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
 
 export class InstallController {
   private running: AbortController | null = null;
-  private last: unknown = null;
+  private starting = false;
+  private last: string | null = null;
   /** Settles when the current install ends (tests and shutdown wait on it). */
   current: Promise<void> = Promise.resolve();
 
@@ -31,29 +28,32 @@ export class InstallController {
   ) {}
 
   get busy(): boolean {
-    return this.running !== null;
+    return this.running !== null || this.starting;
   }
 
-  /** Plans first (so problems come back synchronously to the caller), then runs in the background. */
-  async start(raw: unknown): Promise<StartResult> {
-    if (this.running) throw new InstallBusyError();
-    const planned = await this.engine.plan(raw);
-    if (!planned.ok) return { started: false, problems: planned.problems, refusals: planned.refusals };
+  /**
+   * Runs the kept plan `planId` in the background. Throws, before anything is written, when the plan is
+   * unknown or its target is no longer the disk it was made for (the engine's coded errors).
+   */
+  async start(planId: string): Promise<StartResult> {
+    if (this.busy) throw new InstallBusyError();
+    this.starting = true;
+    let secrets: string[];
+    try {
+      ({ secrets } = await this.engine.confirm(planId));
+    } finally {
+      this.starting = false;
+    }
     if (this.running) throw new InstallBusyError();
     const abort = new AbortController();
     this.running = abort;
-    this.last = raw;
-    this.hub.setSecrets(secretsOf(raw));
+    this.last = planId;
+    this.hub.setSecrets(secrets);
     this.hub.reset();
     this.current = this.engine
-      .install(raw, { signal: abort.signal, onEvent: (e) => this.hub.publish(e) })
+      .install(planId, { signal: abort.signal, onEvent: (e) => this.hub.publish(e) })
       .then(
-        (r) => {
-          if (!r.ok && r.problems) {
-            this.hub.publish({ type: 'error', step: null, message: r.problems.map((p) => p.message).join('; ') });
-            this.hub.publish({ type: 'done', ok: false });
-          }
-        },
+        () => undefined,
         (err: unknown) => {
           this.hub.publish({ type: 'error', step: null, message: err instanceof Error ? err.message : String(err) });
           this.hub.publish({ type: 'done', ok: false });
@@ -62,7 +62,7 @@ export class InstallController {
       .finally(() => {
         this.running = null;
       });
-    return { started: true };
+    return { started: true, planId };
   }
 
   cancel(): boolean {
@@ -71,10 +71,16 @@ export class InstallController {
     return true;
   }
 
-  /** Runs the last answers again, only after a failure or cancel (never re-erases a finished install). */
+  /**
+   * Runs the last plan's answers again, only after a failure or cancel (never re-erases a finished
+   * install). Planned afresh: the failed attempt has already changed the disk.
+   */
   async retry(): Promise<StartResult> {
     if (this.hub.snapshot().phase === 'done') return { started: false, problems: [{ path: '', code: 'app:problem.already-done', message: 'the install is already done' }], refusals: [] };
     if (this.last === null) return { started: false, problems: [{ path: '', code: 'app:problem.no-previous-install', message: 'nothing to retry' }], refusals: [] };
-    return this.start(this.last);
+    if (this.busy) throw new InstallBusyError();
+    const planned = await this.engine.replan(this.last);
+    if (!planned.ok) return { started: false, problems: planned.problems, refusals: planned.refusals };
+    return this.start(planned.planId);
   }
 }

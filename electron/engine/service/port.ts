@@ -28,18 +28,24 @@ export interface UiFacts {
 }
 
 export type PlanOutcome =
-  | { ok: true; plan: Plan }
+  /** `planId` names the plan the service keeps: `install({ planId })` runs exactly this plan. */
+  | { ok: true; plan: Plan; planId: string }
   | { ok: false; problems: UiProblem[]; refusals: { disk: string; refusals: Refusal[] }[] };
 
 export interface EnginePort {
   facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts>;
   validate(raw: unknown): Promise<UiProblem[]>;
+  /** Validates, plans and keeps the plan (with the parsed answers and the targets' identity) under an id. */
   plan(raw: unknown): Promise<PlanOutcome>;
+  /** Plans again from a kept plan's answers (a retry after a failure: the disk has changed since). */
+  replan(planId: string): Promise<PlanOutcome>;
+  /**
+   * Before an install starts: the plan exists and its targets are still the disks it was made for, else
+   * throws (PlanUnknownError, TargetChangedError). Returns the secrets the hub must scrub.
+   */
+  confirm(planId: string): Promise<{ secrets: string[] }>;
   /** Restarts the machine after a finished install; the demo only answers that it will not. */
   reboot?(): Promise<{ rebooting: boolean }>;
-  /** Runs a whole install; the answers carry the password. Resolves when it ends. */
-  install(
-    raw: unknown,
-    opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void },
-  ): Promise<{ ok: boolean; cancelled: boolean; problems?: UiProblem[]; refusals?: { disk: string; refusals: Refusal[] }[] }>;
+  /** Runs a kept plan. Resolves when it ends. */
+  install(planId: string, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }): Promise<{ ok: boolean; cancelled: boolean }>;
 }

@@ -1,9 +1,14 @@
 // The RPC contract: tRPC procedures with zod-checked inputs. The renderer imports only its type.
+// Errors carry a code and, for the engine's coded errors, the key and params the UI translates;
+// never a server stack trace.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { EventHub } from './hub.ts';
 import { InstallBusyError, type InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
+import { CodedError, type ErrorParams } from '../run/coded-error.ts';
+import { TargetChangedError } from '../install.ts';
+import { PlanUnknownError } from './plans.ts';
 
 export interface ServiceContext {
   engine: EnginePort;
@@ -11,35 +16,46 @@ export interface ServiceContext {
   installs: InstallController;
 }
 
-const t = initTRPC.context<ServiceContext>().create();
+const t = initTRPC.context<ServiceContext>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const coded: { code: string; params: ErrorParams } | null = cause instanceof CodedError ? { code: cause.code, params: cause.params } : null;
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
+    return { ...shape, data: { ...data, coded } };
+  },
+});
 
 /** An answers object; its content is checked by the engine's own validation, which names each problem. */
 const answersInput = z.record(z.string(), z.unknown());
+const planIdInput = z.strictObject({ planId: z.string().min(1).max(64) });
+
+/** The engine's refusals as tRPC errors: a changed target or a busy engine is a CONFLICT. */
+function asTrpcError(e: unknown): unknown {
+  if (e instanceof InstallBusyError || e instanceof TargetChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
+  if (e instanceof PlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  return e;
+}
+
+async function mapped<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw asTrpcError(e);
+  }
+}
 
 export const appRouter = t.router({
   facts: t.procedure
     .input(z.strictObject({ lang: z.string().max(32), variant: z.string().max(128).optional(), swap: z.string().max(32).optional() }))
     .query(({ ctx, input }) => ctx.engine.facts(input)),
   validate: t.procedure.input(answersInput).query(({ ctx, input }) => ctx.engine.validate(input)),
-  plan: t.procedure.input(answersInput).query(({ ctx, input }) => ctx.engine.plan(input)),
+  /** Makes and keeps a plan; its id is what `install` takes. */
+  plan: t.procedure.input(answersInput).mutation(({ ctx, input }) => ctx.engine.plan(input)),
   state: t.procedure.query(({ ctx }) => ctx.hub.snapshot()),
-  install: t.procedure.input(answersInput).mutation(async ({ ctx, input }) => {
-    try {
-      return await ctx.installs.start(input);
-    } catch (e) {
-      if (e instanceof InstallBusyError) throw new TRPCError({ code: 'CONFLICT', message: e.message });
-      throw e;
-    }
-  }),
+  install: t.procedure.input(planIdInput).mutation(({ ctx, input }) => mapped(() => ctx.installs.start(input.planId))),
   cancel: t.procedure.mutation(({ ctx }) => ({ cancelled: ctx.installs.cancel() })),
-  retry: t.procedure.mutation(async ({ ctx }) => {
-    try {
-      return await ctx.installs.retry();
-    } catch (e) {
-      if (e instanceof InstallBusyError) throw new TRPCError({ code: 'CONFLICT', message: e.message });
-      throw e;
-    }
-  }),
+  retry: t.procedure.mutation(({ ctx }) => mapped(() => ctx.installs.retry())),
   reboot: t.procedure.mutation(async ({ ctx }) => {
     if (ctx.installs.busy || ctx.hub.snapshot().phase !== 'done' || !ctx.engine.reboot) return { rebooting: false };
     return ctx.engine.reboot();

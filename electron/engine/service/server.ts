@@ -1,11 +1,11 @@
 // The engine service: one loopback HTTP server that serves the renderer and the tRPC WebSocket.
-// Every request and upgrade must carry the token and come from the service's own origin.
+// Every request must come from the service's own origin; the WebSocket (the engine) needs the token.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { checkRequest, newToken } from './auth.ts';
-import { contentSecurityPolicy, SECURITY_HEADERS } from './csp.ts';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../../shared/csp.ts';
 import { EventHub } from './hub.ts';
 import { InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
@@ -19,7 +19,13 @@ export interface ServiceOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
+  /** How long a connection may take to send its request (the WebSocket upgrade, which carries the token). */
+  handshakeTimeoutMs?: number;
 }
+
+/** The largest RPC message accepted: answers are a few KiB; anything bigger is refused, never buffered. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RunningService {
   origin: string;
@@ -33,7 +39,7 @@ export interface RunningService {
 
 function facts(req: IncomingMessage, upgrade: boolean) {
   const h = req.headers;
-  return { url: req.url ?? '/', host: h.host, origin: h.origin, cookie: h.cookie, upgrade };
+  return { url: req.url ?? '/', host: h.host, origin: h.origin, upgrade };
 }
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
@@ -42,7 +48,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const installs = new InstallController(opts.engine, hub);
   let origin = '';
 
-  const server: Server = createServer((req, res) => {
+  // Unauthenticated clients are time-bounded: a connection that has not sent its whole request (and so
+  // its token) within the handshake timeout is closed.
+  const handshake = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  const bounds = { headersTimeout: handshake, requestTimeout: handshake, connectionsCheckingInterval: Math.min(1000, handshake) };
+  const server: Server = createServer(bounds, (req, res) => {
+    req.socket.setTimeout(0);
     void (async () => {
       const verdict = checkRequest(facts(req, false), { token, origin });
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -55,12 +66,6 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         return;
       }
       const url = new URL(req.url ?? '/', origin);
-      if (verdict.setCookie) {
-        // Drop the token from the address bar once the cookie holds it.
-        url.searchParams.delete('token');
-        res.writeHead(303, { 'Set-Cookie': verdict.setCookie, Location: url.pathname + url.search, 'Cache-Control': 'no-store' }).end();
-        return;
-      }
       if (url.pathname === '/favicon.ico') {
         res.writeHead(204).end();
         return;
@@ -81,14 +86,19 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
     createContext: () => ({ engine: opts.engine, hub, installs }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
+  // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
+  server.on('connection', (socket) => {
+    socket.setTimeout(handshake, () => socket.destroy());
+  });
   server.on('upgrade', (req, socket, head) => {
+    req.socket.setTimeout(0);
     const verdict = checkRequest(facts(req, true), { token, origin });
     if (!verdict.ok || new URL(req.url ?? '/', origin).pathname !== '/trpc') {
       const status = verdict.ok ? '404 Not Found' : verdict.status === 401 ? '401 Unauthorized' : '403 Forbidden';

@@ -1,0 +1,29 @@
+// Pure: which properties of a target disk changed between the plan the user confirmed and the moment
+// before the first write (a USB stick swapped, a loop device re-pointed, the disk repartitioned).
+
+export interface DiskIdentity {
+  path: string;
+  sizeBytes: number;
+  model?: string;
+  serial?: string;
+  wwn?: string;
+  /** A loop device's backing file; an image file's own device:inode. */
+  backing?: string;
+  /** `sfdisk --dump` (label, label-id/PTUUID, every partition with its UUID), '' without a table. */
+  table: string;
+}
+
+export type IdentityField = 'size' | 'model' | 'serial' | 'wwn' | 'backing' | 'partition-table';
+
+const FIELDS: [IdentityField, (d: DiskIdentity) => unknown][] = [
+  ['size', (d) => d.sizeBytes],
+  ['model', (d) => d.model],
+  ['serial', (d) => d.serial],
+  ['wwn', (d) => d.wwn],
+  ['backing', (d) => d.backing],
+  ['partition-table', (d) => d.table],
+];
+
+export function identityChanges(confirmed: DiskIdentity, now: DiskIdentity): IdentityField[] {
+  return FIELDS.filter(([, get]) => get(confirmed) !== get(now)).map(([name]) => name);
+}

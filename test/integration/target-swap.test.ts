@@ -1,0 +1,120 @@
+// The confirmed plan is the plan that runs, on the disk it was made for: a loop device re-pointed at
+// another image between plan and install (a USB stick swapped under the same /dev name) is refused
+// before the first write, by the service (CONFLICT, translatable code) and by the engine the CLI uses
+// (exit 3); the other image is unchanged, byte for byte.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { rpcClient, serve, type Served } from '../e2e/serve.ts';
+import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
+import { makeImage, sha256File } from '../helpers/image.ts';
+import { EXIT, prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import type { InstallEvent } from '../../electron/engine/run/events.ts';
+
+const isRoot = process.getuid?.() === 0;
+const MiB = 1024 ** 2;
+
+/** Detaches `loop` and attaches `image` to the same device node (what a swapped stick looks like). */
+async function repoint(loop: string, image: string): Promise<void> {
+  await execa('partx', ['-d', loop], { reject: false });
+  await execa('losetup', ['-d', loop]);
+  for (let i = 0; i < 50; i++) {
+    const r = await execa('losetup', ['--partscan', loop, image], { reject: false });
+    if (r.exitCode === 0) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`could not re-attach ${loop}`);
+}
+
+function answers(disk: string, variant: string) {
+  return { version: 1, variant, target: { disk, layout: 'gpt-bios', filesystem: 'ext4', swap: 'none' }, hostname: 'swap-test', user: { name: 'alice', password: 'swap-1234' }, bootloader: 'none' };
+}
+
+describe.skipIf(!isRoot)('a swapped target is refused (needs root: loop devices)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync('/tmp/lk-swap-');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('through the service', () => {
+    let svc: Served;
+    let client: Awaited<ReturnType<typeof rpcClient>>;
+    beforeAll(async () => {
+      svc = await serve(['--demo', '--cmdline-file', '/dev/null']);
+      client = await rpcClient(svc);
+    });
+    afterAll(async () => {
+      await client?.close();
+      await svc?.stop(); // the demo's cleanup detaches the loop device, whatever it points at now
+    });
+
+    it('install({ planId }) of a plan whose disk was swapped: CONFLICT naming what changed; the other disk unchanged', async () => {
+      const loop = svc.partitionedDisk;
+      const facts = await client.rpc.facts.query({ lang: 'en' });
+      const variant = facts.sysroots.find((s) => s.installable)!.name;
+      const planned = await client.rpc.plan.mutate(answers(loop, variant));
+      if (!planned.ok) throw new Error(JSON.stringify(planned));
+      expect(planned.plan.erase?.path).toBe(loop);
+
+      const other = join(dir, 'other-stick.img');
+      await makeImage(other, 4096 * MiB);
+      await execa('sfdisk', ['--quiet', other], { input: 'label: dos\nsize=64MiB, type=83\n' });
+      const before = await sha256File(other);
+      const original = join(svc.demoDir, 'demo-partitioned.img');
+      await repoint(loop, other);
+      try {
+        const err = await client.rpc.install.mutate({ planId: planned.planId }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(TRPCClientError);
+        const e = err as { data: { code: string; coded: { code: string; params: { disk: string; changes: string } } | null; stack?: string } };
+        expect(e.data.code).toBe('CONFLICT');
+        expect(e.data.coded).toMatchObject({ code: 'target-changed', params: { disk: loop } });
+        expect(e.data.coded!.params.changes).toMatch(/backing/);
+        expect(e.data.coded!.params.changes).toMatch(/partition-table/);
+        expect(e.data.stack).toBeUndefined();
+        expect((await client.rpc.state.query()).phase).toBe('idle');
+        expect(await sha256File(other)).toBe(before);
+      } finally {
+        await repoint(loop, original);
+      }
+    });
+  });
+
+  describe('through the engine the CLI runs (prepareInstall, then runInstall)', () => {
+    let fx: Composed;
+    beforeAll(async () => {
+      fx = await composeFixture(await fixtureMedium());
+    });
+    afterAll(async () => {
+      await fx?.release();
+    });
+
+    it('refuses with exit 3 and an error naming the change; nothing written', async () => {
+      const a = join(dir, 'a.img');
+      const b = join(dir, 'b.img');
+      await makeImage(a, 512 * MiB);
+      await makeImage(b, 512 * MiB);
+      await execa('sfdisk', ['--quiet', b], { input: 'label: gpt\nsize=16MiB\n' });
+      const loop = (await execa('losetup', ['--find', '--show', a])).stdout.trim();
+      try {
+        const p = await prepareInstall(answers(loop, 'desktop'), { mediumDir: fx.medium, sysrootsDir: fx.sysroots, cmdline: 'LANG=en_US.UTF-8', logPath: join(dir, 'cli.log') });
+        if (!p.ok) throw new Error(JSON.stringify(p));
+        const before = await sha256File(b);
+        await repoint(loop, b);
+        const events: InstallEvent[] = [];
+        const r = await runInstall(p, { onEvent: (e) => events.push(e) });
+        expect(r.exitCode).toBe(EXIT.refused);
+        expect(events[0]).toMatchObject({ type: 'error', code: 'target-changed', params: { disk: loop } });
+        expect(events.some((e) => e.type === 'plan' || e.type === 'step')).toBe(false);
+        expect(await sha256File(b)).toBe(before);
+      } finally {
+        await execa('losetup', ['-d', loop], { reject: false });
+      }
+    });
+  });
+});
