@@ -69,7 +69,8 @@ export async function runServe(a: ServeArgs): Promise<number> {
     targetBase: demo ? demo.dir : '/run/livekit',
   };
   const engine = demo ? new DemoEngine(demo, options) : new RealEngine(options);
-  const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port });
+  const log = (m: string) => process.stderr.write(`livekit serve: ${m}\n`);
+  const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port, log });
   announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
 

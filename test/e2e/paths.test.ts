@@ -37,6 +37,8 @@ describe.skipIf(!isRoot)('installer UI paths, LANG=zh_CN.UTF-8 on the command li
   it('skips the language page and starts in Chinese', async () => {
     await page.goto(svc.url);
     await heading(page, L, 'variant.title');
+    // The service says so on its console (the release test reads this line over the serial port).
+    expect(svc.stderr()).toContain("livekit serve: a client asked for the machine's facts (language zh-CN)");
     expect(await page.getByRole('heading', { name: tr('en', 'language.title') }).count()).toBe(0);
     // No Back to a language page that was skipped.
     expect(await page.getByRole('button', { name: tr(L, 'nav.back') }).count()).toBe(0);

@@ -14,6 +14,8 @@ export interface ServiceContext {
   engine: EnginePort;
   hub: EventHub;
   installs: InstallController;
+  /** The service's own messages (the Live session shows them on the console; QA's tests read them). */
+  log?: (message: string) => void;
 }
 
 const t = initTRPC.context<ServiceContext>().create({
@@ -48,7 +50,10 @@ async function mapped<T>(f: () => Promise<T>): Promise<T> {
 export const appRouter = t.router({
   facts: t.procedure
     .input(z.strictObject({ lang: z.string().max(32), variant: z.string().max(128).optional(), swap: z.string().max(32).optional() }))
-    .query(({ ctx, input }) => ctx.engine.facts(input)),
+    .query(({ ctx, input }) => {
+      ctx.log?.(`a client asked for the machine's facts (language ${input.lang})`);
+      return ctx.engine.facts(input);
+    }),
   validate: t.procedure.input(answersInput).query(({ ctx, input }) => ctx.engine.validate(input)),
   /** Makes and keeps a plan; its id is what `install` takes. */
   plan: t.procedure.input(answersInput).mutation(({ ctx, input }) => ctx.engine.plan(input)),

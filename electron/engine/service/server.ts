@@ -21,6 +21,8 @@ export interface ServiceOptions {
   token?: string;
   /** How long a connection may take to send its request (the WebSocket upgrade, which carries the token). */
   handshakeTimeoutMs?: number;
+  /** Where the service's own messages go (never a token or an answer). */
+  log?: (message: string) => void;
 }
 
 /** The largest RPC message accepted: answers are a few KiB; anything bigger is refused, never buffered. */
@@ -90,7 +92,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs }),
+    createContext: () => ({ engine: opts.engine, hub, installs, ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
