@@ -1,5 +1,5 @@
-// The copy stage behind a replaceable interface: rsync today; a faster copier (parallel streams,
-// unpacking layers directly) can replace it later without touching the executor.
+// The copy stage behind a replaceable interface: rsync of the composed tree here, and the fast copier
+// that unpacks the sysroot's squashfs layers (layer-copier.ts); the plan's copy method picks one.
 import type { CommandRunner } from './runner.ts';
 import { ProgressTracker, parseProgress2Line, type CopyProgress } from './rsync-progress.ts';
 
@@ -12,6 +12,8 @@ export interface CopyRequest {
   signal?: AbortSignal;
   onProgress: (p: CopyProgress) => void;
   onLog?: (line: string) => void;
+  /** Something the user's log should show (a fallback to another copier). */
+  onWarn?: (line: string) => void;
 }
 
 export interface Copier {
