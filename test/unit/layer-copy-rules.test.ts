@@ -1,10 +1,10 @@
 // Pure parts of the layer copier: the stack read from a mount table, overlayfs's lookup rules for one
-// layer, what sends the copy back to rsync, and unsquashfs's progress bar.
+// layer, what sends the copy back to rsync, and how unsquashfs is run and read.
 import { describe, expect, it } from 'vitest';
 import { parseMountinfo } from '../../electron/engine/disks/mounts.ts';
 import { copyMethodFrom, overlayLowerDirs, type LoopBacking } from '../../electron/engine/run/layer-stack.ts';
 import { lowerPathOf, redirectsOf, unsupportedIn } from '../../electron/engine/run/overlay-rules.ts';
-import { parseUnsquashfsProgress, unsquashfsArgv } from '../../electron/engine/run/layer-copier.ts';
+import { extractedPath, unsquashfsArgv } from '../../electron/engine/run/layer-copier.ts';
 
 const MOUNTS = [
   '75 27 7:2 / /run/livekit/layers/base ro,relatime - squashfs /dev/loop2 ro,errors=continue',
@@ -99,15 +99,16 @@ describe("overlayfs's rules for one layer", () => {
 });
 
 describe('unsquashfs', () => {
-  it('reads the progress bar and ignores other lines', () => {
-    expect(parseUnsquashfsProgress('[=========|          ] 472/945  49%')).toBeCloseTo(472 / 945);
-    expect(parseUnsquashfsProgress('[===============================|] 945/945 100%')).toBe(1);
-    expect(parseUnsquashfsProgress('326 inodes (619 blocks) to write')).toBeNull();
-    expect(parseUnsquashfsProgress('created 4 files')).toBeNull();
+  it('names the entries it creates: paths relative to the target, as bytes; other lines are not paths', () => {
+    expect(extractedPath('/t/usr/bin/ls', '/t')).toBe('usr/bin/ls');
+    expect(extractedPath('/t/odd/中文', '/t')).toBe(Buffer.from('odd/中文', 'utf8').toString('latin1'));
+    expect(extractedPath('/t', '/t')).toBeNull();
+    expect(extractedPath('326 inodes (619 blocks) to write', '/t')).toBeNull();
+    expect(extractedPath('/tx/usr', '/t')).toBeNull();
   });
 
   it('argv: forced into the target, with the image offset when it has one', () => {
-    expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-d', '/t', '/m/base.squashfs']);
-    expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-d', '/t', '-o', '4096', '/m/iso']);
+    expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', '/t', '/m/base.squashfs']);
+    expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', '/t', '-o', '4096', '/m/iso']);
   });
 });

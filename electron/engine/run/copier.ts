@@ -57,7 +57,9 @@ export class RsyncCopier implements Copier {
   async copy(req: CopyRequest): Promise<void> {
     const tracker = new ProgressTracker(req.totalBytes);
     let lastEmit = 0;
-    await req.runner.run(rsyncArgv(req.source, req.target), {
+    const argv = rsyncArgv(req.source, req.target);
+    req.onLog?.(`$ ${argv.join(' ')}`);
+    await req.runner.run(argv, {
       ...(req.signal ? { signal: req.signal } : {}),
       onLine: (line, stream) => {
         const p = stream === 'stdout' ? parseProgress2Line(line) : null;

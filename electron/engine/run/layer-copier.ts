@@ -6,23 +6,27 @@
 import { chmodSync, lchownSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import type { SquashfsLayer } from '../plan/types.ts';
 import type { Copier, CopyRequest } from './copier.ts';
-import { bytesPath, scanLayer, type LayerScan } from './layer-scan.ts';
+import { bytesPath, overlayXattrsOf, walkLayer, type LayerScan } from './layer-scan.ts';
 import { isOpaque, redirectsOf, unsupportedIn } from './overlay-rules.ts';
 import { ProgressTracker } from './rsync-progress.ts';
 
-/** unsquashfs's progress bar: `[====|   ] 945/1890  50%`, redrawn with `\r`. */
-const BAR_RE = /\]\s+(\d+)\/(\d+)\s+(\d+)%\s*$/;
-const THROTTLE_MS = 200;
-
-export function parseUnsquashfsProgress(line: string): number | null {
-  const m = BAR_RE.exec(line);
-  if (!m) return null;
-  const total = Number(m[2]);
-  return total > 0 ? Math.min(1, Number(m[1]) / total) : null;
+/**
+ * unsquashfs -i names each entry as it is created (`<target>/<path>`): its relative path (bytes as
+ * latin1), or null for the other lines.
+ */
+export function extractedPath(line: string, target: string): string | null {
+  const prefix = `${target}/`;
+  return line.startsWith(prefix) ? Buffer.from(line.slice(prefix.length), 'utf8').toString('latin1') : null;
 }
 
+const THROTTLE_MS = 200;
+
 export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
-  return ['unsquashfs', '-f', '-d', target, ...(layer.offset ? ['-o', String(layer.offset)] : []), layer.image];
+  // -da/-fr: 16 MiB data and fragment queues instead of 256 each (measured: ~40 MiB resident instead of
+  // ~480, no slower).
+  // -i: each entry named as it is created, which progress weighs by its size (the progress bar counts
+  // inodes and blocks alike: thousands of small files outweigh the bytes).
+  return ['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', target, ...(layer.offset ? ['-o', String(layer.offset)] : []), layer.image];
 }
 
 class Aborted extends Error {
@@ -42,50 +46,87 @@ export class LayerCopier implements Copier {
     const check = () => {
       if (req.signal?.aborted) throw new Aborted();
     };
-    const scans: LayerScan[] = [];
+    // Everything that can make an identical result impossible is in the overlay xattrs: read them all
+    // before a byte is written, so that the fallback starts from an empty target.
+    const xattrs: LayerScan['overlayXattrs'][] = [];
     for (const layer of this.layers) {
       check();
-      const scan = await scanLayer(layer.mount, req.runner, req.signal);
-      const why = unsupportedIn(scan);
+      const x = await overlayXattrsOf(layer.mount, req.runner, req.signal);
+      const why = unsupportedIn({ overlayXattrs: x });
       if (why) {
         req.onWarn?.(`copy: the layer ${layer.image} has ${why}: copying with rsync instead`);
         return this.fallback.copy(req);
       }
-      scans.push(scan);
+      xattrs.push(x);
     }
-    const weights = scans.map((s) => s.bytes + s.files * 512);
-    const sum = weights.reduce((a, b) => a + b, 0) || 1;
+    // The layers' entries are walked while the bottom layer is being unpacked (the walk reads metadata,
+    // unsquashfs mostly decompresses and writes); progress waits for their sizes.
+    let scans: LayerScan[] | undefined;
+    let weights: number[] = [];
+    let sum = 1;
     const tracker = new ProgressTracker(req.totalBytes);
     let done = 0;
     let lastEmit = 0;
-    const report = (fraction: number) => {
+    let lastPercent = 0;
+    let current = 0;
+    let inLayer = 0;
+    const report = () => {
+      if (!scans) return;
       const t = this.now();
-      const snap = tracker.update({ bytes: Math.round(((done + fraction * weights[current]!) / sum) * req.totalBytes), percent: 0, rate: 0, seconds: 0 }, t);
-      if (t - lastEmit >= THROTTLE_MS) {
+      const snap = tracker.update({ bytes: Math.round(((done + Math.min(inLayer, weights[current]!)) / sum) * req.totalBytes), percent: 0, rate: 0, seconds: 0 }, t);
+      // At most every THROTTLE_MS, but never a point behind: a burst of lines (read after the walk) is shown.
+      if (t - lastEmit >= THROTTLE_MS || snap.percent - lastPercent >= 1) {
         lastEmit = t;
+        lastPercent = snap.percent;
         req.onProgress(snap);
       }
     };
-    let current = 0;
-    for (; current < this.layers.length; current++) {
-      const layer = this.layers[current]!;
-      const scan = scans[current]!;
-      check();
-      req.onLog?.(`copy: layer ${current + 1}/${this.layers.length} ${layer.image} (${scan.files} entries, ${scan.bytes} bytes)`);
-      if (current > 0) prepareTarget(req.target, scan);
-      check();
-      await req.runner.run(unsquashfsArgv(layer, req.target), {
-        ...(req.signal ? { signal: req.signal } : {}),
-        onLine: (line, stream) => {
-          const f = stream === 'stdout' ? parseUnsquashfsProgress(line) : null;
-          if (f === null) req.onLog?.(line);
-          else report(f);
-        },
-      });
-      check();
-      await finishLayer(req, scan);
-      done += weights[current]!;
-      report(0);
+    // Stops unsquashfs when the walk fails (and on cancel, through the caller's signal).
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (; current < this.layers.length; current++) {
+        const layer = this.layers[current]!;
+        check();
+        if (current > 0) prepareTarget(req.target, scans![current]!);
+        check();
+        const argv = unsquashfsArgv(layer, req.target);
+        req.onLog?.(`copy: layer ${current + 1}/${this.layers.length}: $ ${argv.join(' ')}`);
+        inLayer = 0;
+        const unpacking = req.runner.run(argv, {
+          signal: stop.signal,
+          onLine: (line, stream) => {
+            const rel = stream === 'stdout' ? extractedPath(line, req.target) : null;
+            if (rel === null) req.onLog?.(line);
+            else if (scans) {
+              inLayer += scans[current]!.weights.get(rel) ?? 0;
+              report();
+            }
+          },
+        });
+        if (!scans) {
+          await new Promise((r) => setImmediate(r)); // unsquashfs is started
+          try {
+            scans = this.layers.map((l, i) => ({ ...walkLayer(l.mount), overlayXattrs: xattrs[i]! }));
+          } catch (e) {
+            stop.abort();
+            await unpacking.catch(() => undefined);
+            throw e;
+          }
+          weights = scans.map((sc) => sc.bytes);
+          sum = weights.reduce((a, b) => a + b, 0) || 1;
+          scans.forEach((sc, i) => req.onLog?.(`copy: layer ${i + 1}: ${sc.files} entries, ${sc.bytes} bytes of files`));
+        }
+        await unpacking;
+        check();
+        await finishLayer(req, scans[current]!);
+        done += weights[current]!;
+        inLayer = 0;
+        report();
+      }
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
     }
     req.onProgress(tracker.finish());
   }

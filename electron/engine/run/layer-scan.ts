@@ -2,7 +2,7 @@
 // apart), its directories' attributes, the overlay xattrs that carry opaque dirs and redirects, and its
 // size. Paths are byte strings (latin1): file names need not be UTF-8.
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
-import type { CommandRunner } from './runner.ts';
+import { CommandError, type CommandRunner } from './runner.ts';
 
 export type EntryKind = 'dir' | 'whiteout' | 'other';
 
@@ -25,10 +25,14 @@ export interface LayerScan {
   dirs: Map<string, DirAttrs>;
   /** `trusted.overlay.*` xattrs per path: name → value (bytes as latin1). */
   overlayXattrs: Map<string, Map<string, string>>;
-  /** Bytes of regular files (hardlinks once): the layer's share of the copy. */
+  /** What each entry adds to the target, estimated: file sizes in whole 4 KiB blocks (hardlinks once), a block per dir. */
+  weights: Map<string, number>;
+  /** The sum of the weights: the layer's share of the copy. */
   bytes: number;
   files: number;
 }
+
+const BLOCK = 4096;
 
 /** A byte-string path as a Buffer the fs functions take as is. */
 export const bytesPath = (p: string): Buffer => Buffer.from(p, 'latin1');
@@ -39,7 +43,12 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
   const entries: LayerEntry[] = [];
   const dirs = new Map<string, DirAttrs>();
   const seen = new Set<number>();
+  const weights = new Map<string, number>();
   let bytes = 0;
+  const weigh = (rel: string, w: number) => {
+    if (w > 0) weights.set(rel, w);
+    bytes += w;
+  };
   let files = 0;
   const root = Buffer.from(mount, 'utf8').toString('latin1');
   const attrs = (st: Stats): DirAttrs => ({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs });
@@ -52,6 +61,7 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
       if (d.isDirectory()) {
         entries.push({ rel: childRel, kind: 'dir' });
         dirs.set(childRel, attrs(lstatSync(bytesPath(childAbs))));
+        weigh(childRel, BLOCK);
         visit(childRel, childAbs);
       } else if (d.isCharacterDevice()) {
         const st = lstatSync(bytesPath(childAbs));
@@ -60,7 +70,7 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
         entries.push({ rel: childRel, kind: 'other' });
         if (d.isFile()) {
           const st = lstatSync(bytesPath(childAbs));
-          if (st.nlink < 2 || !seen.has(st.ino)) bytes += st.size;
+          if (st.nlink < 2 || !seen.has(st.ino)) weigh(childRel, Math.ceil(st.size / BLOCK) * BLOCK);
           if (st.nlink > 1) seen.add(st.ino);
         }
       }
@@ -69,7 +79,7 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
   entries.push({ rel: '', kind: 'dir' });
   dirs.set('', attrs(lstatSync(bytesPath(root))));
   visit('', root);
-  return { entries, dirs, bytes, files };
+  return { entries, dirs, weights, bytes, files };
 }
 
 /** getfattr escapes every byte outside printable ASCII (and the backslash) as \ooo under LC_ALL=C. */
@@ -86,11 +96,19 @@ export async function overlayXattrsOf(mount: string, runner: CommandRunner, sign
   const out = new Map<string, Map<string, string>>();
   const root = Buffer.from(mount, 'utf8').toString('latin1');
   let cur: Map<string, string> | undefined;
-  await runner.run(['getfattr', '-R', '-P', '-h', '-d', '-m', '^trusted\\.overlay\\.', '-e', 'hex', '--absolute-names', mount], {
+  const problems: string[] = [];
+  const argv = ['getfattr', '-R', '-P', '-h', '-d', '-m', '^trusted\\.overlay\\.', '-e', 'hex', '--absolute-names', mount];
+  // A squashfs image packed without any xattr answers every listxattr with "Operation not supported":
+  // nothing to read there. Any other complaint is a failure.
+  const r = await runner.run(argv, {
     env: { LC_ALL: 'C' },
+    okExitCodes: [0, 1],
     ...(signal ? { signal } : {}),
     onLine: (line, stream) => {
-      if (stream !== 'stdout') return;
+      if (stream === 'stderr') {
+        if (!line.endsWith(': Operation not supported') && problems.length < 5) problems.push(line);
+        return;
+      }
       if (line.startsWith('# file: ')) {
         const abs = decodeGetfattrName(line.slice(8));
         const rel = abs === root ? '' : abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : undefined;
@@ -102,10 +120,6 @@ export async function overlayXattrsOf(mount: string, runner: CommandRunner, sign
       }
     },
   });
+  if (r.code !== 0 && problems.length) throw new CommandError(argv, r.code, problems.join('\n'));
   return out;
-}
-
-export async function scanLayer(mount: string, runner: CommandRunner, signal?: AbortSignal): Promise<LayerScan> {
-  const walked = walkLayer(mount);
-  return { ...walked, overlayXattrs: await overlayXattrsOf(mount, runner, signal) };
 }
