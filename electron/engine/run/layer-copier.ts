@@ -121,6 +121,7 @@ export class LayerCopier implements Copier {
         await unpacking;
         check();
         await finishLayer(req, scans[current]!);
+        scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // done with: freed
         done += weights[current]!;
         inLayer = 0;
         report();
