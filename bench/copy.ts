@@ -4,18 +4,18 @@
 // and `unsquashfs` of one image of the same tree (the limit). Page cache dropped before every copy, `sync`
 // inside the timing, copiers rotated each round. Reports time, ratio to plain rsync, MB/s, files/s, peak
 // memory of the copying process and its children, and the progress error (largest gap between the
-// reported percent and the share of bytes already on the target, sampled). After the layer copier's first
+// reported percent and the share of bytes already on the target, sampled in an untimed copy). After the layer copier's first
 // copy onto each filesystem the metadata walk compares target and source.
 // Sources: the Debian fixture (test/fixtures/debian-sysroot, packed in three layers by
 // bench/lib/copy-layers-medium.sh) and, when built, a release medium's sysroot:
 // LIVEKIT_BENCH_MEDIUM=<dir holding livekit/> [LIVEKIT_BENCH_SYSROOT=desktop].
 // Writes bench/RESULTS-copy.md. Run as root: bash scripts/bench.sh copy.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExecaRunner } from '../electron/engine/run/runner.ts';
-import { RsyncCopier, type Copier } from '../electron/engine/run/copier.ts';
+import { RsyncCopier } from '../electron/engine/run/copier.ts';
 import { LayerCopier } from '../electron/engine/run/layer-copier.ts';
 import { detectCopyMethod } from '../electron/engine/run/layer-stack.ts';
 import { diffTrees, walkTree } from '../test/helpers/walk.ts';
@@ -46,9 +46,6 @@ interface Source {
 interface Sample {
   seconds: number;
   peakBytes: number;
-  /** Largest |reported − on target| in percentage points; null when the copier reports nothing. */
-  progressError: number | null;
-  backwards: boolean;
 }
 
 const sh = async (cmd: string) => (await execa('bash', ['-c', cmd])).stdout.trim();
@@ -130,46 +127,63 @@ function treeRss(): number {
   return sum;
 }
 
-const usedBytes = (dir: string) => {
-  const s = statfsSync(dir);
-  return (s.blocks - s.bfree) * s.bsize;
-};
-
+/** One timed copy: caches dropped, `sync` inside the timing, peak memory sampled. */
 async function timed(source: Source, target: string, copier: CopierName): Promise<Sample> {
   await execa('sync');
   writeFileSync('/proc/sys/vm/drop_caches', '3');
-  const used0 = usedBytes(target);
-  let reported: number | null = null;
-  let backwards = false;
-  const points: { reported: number; used: number }[] = [];
   let peak = 0;
   const tick = () => {
     peak = Math.max(peak, treeRss());
-    if (reported !== null) points.push({ reported, used: usedBytes(target) - used0 });
   };
   const timer = setInterval(tick, 100);
-  const onProgress = (p: { percent: number }) => {
-    if (reported !== null && p.percent < reported) backwards = true;
-    reported = p.percent;
-    if (p.percent < 100) points.push({ reported: p.percent, used: usedBytes(target) - used0 });
-  };
   const t0 = performance.now();
-  const req = { source: source.path, target, totalBytes: source.bytes, totalFiles: source.inodes, runner: new ExecaRunner(), onProgress };
-  const engine = (c: Copier) => c.copy(req);
-  if (copier === 'rsync -aHAXS') await execa('rsync', ['-aHAXS', `${source.path}/`, `${target}/`]);
-  else if (copier === 'engine, rsync (before)') await engine(new RsyncCopier());
-  else if (copier === 'engine, layers (now)') {
-    const method = detectCopyMethod(source.path);
-    if (method.kind !== 'layers') throw new Error(`${source.label}: not a squashfs layer stack: ${method.detail}`);
-    await engine(new LayerCopier(method.layers, new RsyncCopier()));
-  } else await execa('unsquashfs', ['-f', '-d', target, source.full!]);
+  await runCopier(source, target, copier, () => {});
   clearInterval(timer);
   tick();
   await execa('sync');
-  const seconds = (performance.now() - t0) / 1000;
-  const total = usedBytes(target) - used0;
-  const progressError = points.length && total > 0 ? Math.max(...points.map((p) => Math.abs(p.reported - (100 * p.used) / total))) : null;
-  return { seconds, peakBytes: peak, progressError, backwards };
+  return { seconds: (performance.now() - t0) / 1000, peakBytes: peak };
+}
+
+async function runCopier(source: Source, target: string, copier: CopierName, onProgress: (p: { percent: number }) => void): Promise<void> {
+  const req = { source: source.path, target, totalBytes: source.bytes, totalFiles: source.inodes, runner: new ExecaRunner(), onProgress };
+  if (copier === 'rsync -aHAXS') await execa('rsync', ['-aHAXS', `${source.path}/`, `${target}/`]);
+  else if (copier === 'engine, rsync (before)') await new RsyncCopier().copy(req);
+  else if (copier === 'engine, layers (now)') {
+    const method = detectCopyMethod(source.path);
+    if (method.kind !== 'layers') throw new Error(`${source.label}: not a squashfs layer stack: ${method.detail}`);
+    await new LayerCopier(method.layers, new RsyncCopier()).copy(req);
+  } else await execa('unsquashfs', ['-f', '-d', target, source.full!]);
+}
+
+/**
+ * The progress error, in an untimed copy of its own (sampling costs time): every 200 ms the apparent
+ * size of everything on the target (du), against the percent the copier last reported; the largest gap
+ * in percentage points, the final size being 100 %. Also whether the percent ever went backwards.
+ */
+async function progressError(source: Source, target: string, copier: CopierName): Promise<{ error: number; backwards: boolean }> {
+  await execa('sync');
+  writeFileSync('/proc/sys/vm/drop_caches', '3');
+  const du = async () => Number((await execa('du', ['-s', '-B1', '--apparent-size', target])).stdout.split('\t')[0]);
+  const base = await du();
+  let reported = 0;
+  let backwards = false;
+  const samples: { reported: number; bytes: number }[] = [];
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      const r = reported;
+      samples.push({ reported: r, bytes: (await du()) - base });
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  })();
+  await runCopier(source, target, copier, (p) => {
+    if (p.percent < reported) backwards = true;
+    reported = p.percent;
+  });
+  running = false;
+  await sampler;
+  const total = (await du()) - base;
+  return { error: Math.max(0, ...samples.map((x) => Math.abs(x.reported - (100 * x.bytes) / total))), backwards };
 }
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -186,7 +200,7 @@ async function benchSource(source: Source, work: string, out: string[]): Promise
         try {
           const s = await timed(source, t.dir, c);
           results.set(`${fs}|${c}`, [...(results.get(`${fs}|${c}`) ?? []), s]);
-          console.log(`${source.label} round ${round + 1} ${fs} ${c}: ${s.seconds.toFixed(2)} s, peak ${(s.peakBytes / MiB).toFixed(0)} MiB, progress error ${s.progressError?.toFixed(1) ?? '-'}`);
+          console.log(`${source.label} round ${round + 1} ${fs} ${c}: ${s.seconds.toFixed(2)} s, peak ${(s.peakBytes / MiB).toFixed(0)} MiB`);
           if (c === 'engine, layers (now)' && !walkDiffs.has(fs)) {
             const diff = diffTrees(await walkTree(source.path), await walkTree(t.dir, { skip: (rel) => rel === 'lost+found' }));
             walkDiffs.set(fs, diff.length);
@@ -198,6 +212,19 @@ async function benchSource(source: Source, work: string, out: string[]): Promise
       }
     }
   }
+  const errors = new Map<string, { error: number; backwards: boolean }>();
+  for (const fs of FILESYSTEMS) {
+    for (const c of ['engine, rsync (before)', 'engine, layers (now)'] as CopierName[]) {
+      const t = await freshTarget(work, fs, 'target');
+      try {
+        const e = await progressError(source, t.dir, c);
+        errors.set(`${fs}|${c}`, e);
+        console.log(`${source.label} progress ${fs} ${c}: error ${e.error.toFixed(1)} points${e.backwards ? ', went BACKWARDS' : ''}`);
+      } finally {
+        await t.release();
+      }
+    }
+  }
   out.push(`### ${source.label}`, '');
   out.push(`${source.inodes} inodes, ${(source.bytes / 1e6).toFixed(0)} MB apparent; the engine reads ${source.layers} squashfs layer(s) from the mount table.`, '');
   out.push('| target | copier | time per round (s) | vs rsync -aHAXS | MB/s | files/s | peak memory | progress error | walk |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -206,12 +233,12 @@ async function benchSource(source: Source, work: string, out: string[]): Promise
     for (const c of copiers) {
       const r = results.get(`${fs}|${c}`)!;
       const secs = mean(r.map((s) => s.seconds));
-      const err = r.map((s) => s.progressError).filter((e): e is number => e !== null);
+      const err = errors.get(`${fs}|${c}`);
       const ratio = plain / secs;
       const walk = c === 'engine, layers (now)' ? `${walkDiffs.get(fs)} differences` : '';
-      const back = r.some((s) => s.backwards) ? ' (went BACKWARDS)' : '';
+      const back = err?.backwards ? ' (went BACKWARDS)' : ', never backwards';
       out.push(
-        `| ${fs} | ${c} | ${r.map((s) => s.seconds.toFixed(2)).join(', ')} | ${c === 'rsync -aHAXS' ? '1×' : `**${ratio.toFixed(2)}×**`} | ${(source.bytes / 1e6 / secs).toFixed(0)} | ${(source.inodes / secs).toFixed(0)} | ${(Math.max(...r.map((s) => s.peakBytes)) / MiB).toFixed(0)} MiB | ${err.length ? `${Math.max(...err).toFixed(1)} points${back}` : '–'} | ${walk} |`,
+        `| ${fs} | ${c} | ${r.map((s) => s.seconds.toFixed(2)).join(', ')} | ${c === 'rsync -aHAXS' ? '1×' : `**${ratio.toFixed(2)}×**`} | ${(source.bytes / 1e6 / secs).toFixed(0)} | ${(source.inodes / secs).toFixed(0)} | ${(Math.max(...r.map((s) => s.peakBytes)) / MiB).toFixed(0)} MiB | ${err ? `${err.error.toFixed(1)} points${back}` : '–'} | ${walk} |`,
       );
     }
   }
@@ -241,7 +268,7 @@ async function main(): Promise<void> {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`bash scripts/bench.sh copy\` (bench/copy.ts), ${ROUNDS} rounds, on ${cpu} cores **shared with other engineers' builds and tests** (load: \`${loadBefore}\` before, \`${loadAfter}\` after); the copiers are rotated every round and every filesystem so that load falls on all of them alike.`,
     '',
-    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by test/fixtures/sysroot/compose.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. Peak memory: the copying process (node, whose own baseline is ~100 MiB of it) plus every child, sampled every 100 ms. Progress error: at every progress report and every 100 ms, |reported percent − bytes used on the target so far ÷ bytes used at the end|, in percentage points; the largest. Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
+    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by test/fixtures/sysroot/compose.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. Peak memory: the copying process (node, whose own baseline is ~100 MiB of it) plus every child, sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem (sampling costs time), every 200 ms |last reported percent − apparent bytes on the target so far (du) ÷ apparent bytes at the end|, in percentage points; the largest. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
     '',
     ...out,
     process.env['LIVEKIT_BENCH_MEDIUM'] ? '' : 'The release medium\'s MATE `desktop` is not built on this machine: skipped (set `LIVEKIT_BENCH_MEDIUM=<medium dir>` to include it).',

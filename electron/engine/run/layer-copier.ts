@@ -59,75 +59,55 @@ export class LayerCopier implements Copier {
       }
       xattrs.push(x);
     }
-    // The layers' entries are walked while the bottom layer is being unpacked (the walk reads metadata,
-    // unsquashfs mostly decompresses and writes); progress waits for their sizes.
-    let scans: LayerScan[] | undefined;
-    let weights: number[] = [];
-    let sum = 1;
+    // Then their entries (the metadata is in the page cache now): what to remove and restore, and what
+    // each entry weighs for progress. Walked before unpacking: progress is right from the first byte.
+    check();
+    const scans: LayerScan[] = this.layers.map((l, i) => ({ ...walkLayer(l.mount), overlayXattrs: xattrs[i]! }));
+    scans.forEach((sc, i) => req.onLog?.(`copy: layer ${i + 1}: ${sc.files} entries, ${sc.bytes} bytes`));
+    const weights = scans.map((sc) => sc.bytes);
+    const sum = weights.reduce((a, b) => a + b, 0) || 1;
     const tracker = new ProgressTracker(req.totalBytes);
     let done = 0;
+    let inLayer = 0;
     let lastEmit = 0;
     let lastPercent = 0;
     let current = 0;
-    let inLayer = 0;
     const report = () => {
-      if (!scans) return;
       const t = this.now();
       const snap = tracker.update({ bytes: Math.round(((done + Math.min(inLayer, weights[current]!)) / sum) * req.totalBytes), percent: 0, rate: 0, seconds: 0 }, t);
-      // At most every THROTTLE_MS, but never a point behind: a burst of lines (read after the walk) is shown.
+      // At most every THROTTLE_MS, but never a point behind.
       if (t - lastEmit >= THROTTLE_MS || snap.percent - lastPercent >= 1) {
         lastEmit = t;
         lastPercent = snap.percent;
         req.onProgress(snap);
       }
     };
-    // Stops unsquashfs when the walk fails (and on cancel, through the caller's signal).
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for (; current < this.layers.length; current++) {
-        const layer = this.layers[current]!;
-        check();
-        if (current > 0) prepareTarget(req.target, scans![current]!);
-        check();
-        const argv = unsquashfsArgv(layer, req.target);
-        req.onLog?.(`copy: layer ${current + 1}/${this.layers.length}: $ ${argv.join(' ')}`);
-        inLayer = 0;
-        const unpacking = req.runner.run(argv, {
-          signal: stop.signal,
-          onLine: (line, stream) => {
-            const rel = stream === 'stdout' ? extractedPath(line, req.target) : null;
-            if (rel === null) req.onLog?.(line);
-            else if (scans) {
-              inLayer += scans[current]!.weights.get(rel) ?? 0;
-              report();
-            }
-          },
-        });
-        if (!scans) {
-          await new Promise((r) => setImmediate(r)); // unsquashfs is started
-          try {
-            scans = this.layers.map((l, i) => ({ ...walkLayer(l.mount), overlayXattrs: xattrs[i]! }));
-          } catch (e) {
-            stop.abort();
-            await unpacking.catch(() => undefined);
-            throw e;
+    for (; current < this.layers.length; current++) {
+      const layer = this.layers[current]!;
+      const scan = scans[current]!;
+      check();
+      if (current > 0) prepareTarget(req.target, scan);
+      check();
+      const argv = unsquashfsArgv(layer, req.target);
+      req.onLog?.(`copy: layer ${current + 1}/${this.layers.length}: $ ${argv.join(' ')}`);
+      inLayer = 0;
+      await req.runner.run(argv, {
+        ...(req.signal ? { signal: req.signal } : {}),
+        onLine: (line, stream) => {
+          const rel = stream === 'stdout' ? extractedPath(line, req.target) : null;
+          if (rel === null) req.onLog?.(line);
+          else {
+            inLayer += scan.weights.get(rel) ?? 0;
+            report();
           }
-          weights = scans.map((sc) => sc.bytes);
-          sum = weights.reduce((a, b) => a + b, 0) || 1;
-          scans.forEach((sc, i) => req.onLog?.(`copy: layer ${i + 1}: ${sc.files} entries, ${sc.bytes} bytes of files`));
-        }
-        await unpacking;
-        check();
-        await finishLayer(req, scans[current]!);
-        scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // done with: freed
-        done += weights[current]!;
-        inLayer = 0;
-        report();
-      }
-    } finally {
-      req.signal?.removeEventListener('abort', onAbort);
+        },
+      });
+      check();
+      await finishLayer(req, scan);
+      scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // applied: freed
+      done += weights[current]!;
+      inLayer = 0;
+      report();
     }
     req.onProgress(tracker.finish());
   }
