@@ -25,14 +25,13 @@ export interface LayerScan {
   dirs: Map<string, DirAttrs>;
   /** `trusted.overlay.*` xattrs per path: name → value (bytes as latin1). */
   overlayXattrs: Map<string, Map<string, string>>;
-  /** What each entry adds to the target, estimated: file sizes in whole 4 KiB blocks (hardlinks once), a block per dir. */
+  /** What each regular file adds to the target: its size (a hardlinked inode once), as progress counts bytes. */
   weights: Map<string, number>;
   /** The sum of the weights: the layer's share of the copy. */
   bytes: number;
   files: number;
 }
 
-const BLOCK = 4096;
 
 /** A byte-string path as a Buffer the fs functions take as is. */
 export const bytesPath = (p: string): Buffer => Buffer.from(p, 'latin1');
@@ -61,7 +60,6 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
       if (d.isDirectory()) {
         entries.push({ rel: childRel, kind: 'dir' });
         dirs.set(childRel, attrs(lstatSync(bytesPath(childAbs))));
-        weigh(childRel, BLOCK);
         visit(childRel, childAbs);
       } else if (d.isCharacterDevice()) {
         const st = lstatSync(bytesPath(childAbs));
@@ -70,7 +68,7 @@ export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
         entries.push({ rel: childRel, kind: 'other' });
         if (d.isFile()) {
           const st = lstatSync(bytesPath(childAbs));
-          if (st.nlink < 2 || !seen.has(st.ino)) weigh(childRel, Math.ceil(st.size / BLOCK) * BLOCK);
+          if (st.nlink < 2 || !seen.has(st.ino)) weigh(childRel, st.size);
           if (st.nlink > 1) seen.add(st.ino);
         }
       }
