@@ -7,11 +7,10 @@
 // reported percent and the share of bytes already on the target, sampled in an untimed copy). After the layer copier's first
 // copy onto each filesystem the metadata walk compares target and source.
 // Sources: the Debian fixture (test/fixtures/debian-sysroot, packed in three layers by
-// bench/lib/copy-layers-medium.sh) and, when built, a release medium's sysroot:
+// test/fixtures/debian-sysroot/layered.sh) and, when built, a release medium's sysroot:
 // LIVEKIT_BENCH_MEDIUM=<dir holding livekit/> [LIVEKIT_BENCH_SYSROOT=desktop].
 // Writes bench/RESULTS-copy.md. Run as root: bash scripts/bench.sh copy.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExecaRunner } from '../electron/engine/run/runner.ts';
@@ -19,12 +18,12 @@ import { RsyncCopier } from '../electron/engine/run/copier.ts';
 import { LayerCopier } from '../electron/engine/run/layer-copier.ts';
 import { detectCopyMethod } from '../electron/engine/run/layer-stack.ts';
 import { diffTrees, walkTree } from '../test/helpers/walk.ts';
+import { layeredDebian } from '../test/helpers/debian-layered.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/RESULTS-copy.md');
 const ROUNDS = Number(process.env['LIVEKIT_BENCH_ROUNDS'] ?? 2);
 const FILESYSTEMS = (process.env['LIVEKIT_BENCH_FS'] ?? 'ext4,xfs,btrfs').split(',') as Fs[];
-const CACHE = process.env['LIVEKIT_TEST_CACHE'] ?? '/var/cache/livekit-test';
 const COMPOSE = join(ROOT, 'test/fixtures/sysroot/compose.sh');
 const MiB = 1024 ** 2;
 
@@ -50,18 +49,12 @@ interface Sample {
 
 const sh = async (cmd: string) => (await execa('bash', ['-c', cmd])).stdout.trim();
 
-/** The Debian fixture packed as three layers (cached per fixture and packing script) and composed. */
+/** The Debian fixture packed as three layers (cached) and composed. */
 async function debianSource(): Promise<Source> {
   const root = await sh(`bash ${join(ROOT, 'test/fixtures/debian-sysroot/build.sh')} --print-root`);
-  const script = join(ROOT, 'bench/lib/copy-layers-medium.sh');
-  const key = createHash('sha256').update(readFileSync(script)).update(root).digest('hex').slice(0, 16);
-  const dir = join(CACHE, `bench-layers-${key}`);
-  if (!existsSync(join(dir, 'done'))) {
-    console.log(`packing ${root} as three squashfs layers into ${dir} (once; minutes)`);
-    rmSync(dir, { recursive: true, force: true });
-    await execa('bash', [script, root, dir], { stdio: 'inherit' });
-  }
-  return compose('Debian 12 fixture (3 layers)', join(dir, 'medium'), 'desktop', join(dir, 'full.squashfs'));
+  console.log(`the Debian fixture in three squashfs layers (packed once; minutes): ${root}`);
+  const d = await layeredDebian(root);
+  return compose('Debian 12 fixture (3 layers)', d.medium, 'debian', d.full);
 }
 
 async function compose(label: string, medium: string, sysroot: string, full?: string): Promise<Source> {
