@@ -156,7 +156,8 @@ async function runCopier(source: Source, target: string, copier: CopierName, onP
 async function progressError(source: Source, target: string, copier: CopierName): Promise<{ error: number; backwards: boolean }> {
   await execa('sync');
   writeFileSync('/proc/sys/vm/drop_caches', '3');
-  const du = async () => Number((await execa('du', ['-s', '-B1', '--apparent-size', target])).stdout.split('\t')[0]);
+  // rsync's temporary files vanish while du reads: it complains, and its total is still the one wanted.
+  const du = async () => Number((await execa('du', ['-s', '-B1', '--apparent-size', target], { reject: false })).stdout.split('\t')[0]);
   const base = await du();
   let reported = 0;
   let backwards = false;
@@ -264,6 +265,12 @@ async function main(): Promise<void> {
     'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by test/fixtures/sysroot/compose.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. Peak memory: the copying process (node, whose own baseline is ~100 MiB of it) plus every child, sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem (sampling costs time), every 200 ms |last reported percent − apparent bytes on the target so far (du) ÷ apparent bytes at the end|, in percentage points; the largest. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
     '',
     ...out,
+    '## The choice',
+    '',
+    'The engine unpacks the sysroot\'s squashfs layers bottom-up with unsquashfs and applies each upper layer\'s overlayfs rules itself (electron/engine/run/layer-copier.ts: whiteouts, opaque dirs, redirected dirs, entries replaced by another kind, hardlinks of lower layers never written through, `trusted.overlay.*` removed, every dir of a layer given that layer\'s owner, mode and times): it reads the compressed data once and writes each file once, which is why `unsquashfs` of one image is the limit above. What it costs beyond that limit: one getfattr and one walk per layer before writing (the layer stack and what each layer hides), one unsquashfs per layer, files replaced in upper layers written twice. The other candidate, a parallel copier of the composed tree, was not built: every file would still be read through the overlay and squashfs one by one, and on this machine kind `cp -a` and a tar pipe of such a tree measured about 1.3× rsync (REFERENCES.md, 2026-11-30) against ≈ 2.4× for unsquashfs.',
+    '',
+    'rsync stays the copier, and the plan\'s copy action says why (`method: {kind: rsync, reason, detail}`), for EROFS layers, a sysroot that is not an overlay of squashfs images on loop devices (a plain directory), mounts inside the sysroot, metacopy or data-only lower layers, xattr whiteouts, an opaque or redirected root, and overlay xattrs on names that are not UTF-8; also when the mount table no longer shows the planned stack when the copy starts. unsquashfs runs with 16 MiB queues (`-da 16 -fr 16`): measured 40 MiB resident instead of 480 MiB with the defaults, and no slower; `-i` names each entry as it is created, which progress weighs by the sizes found in the walk.',
+    '',
     process.env['LIVEKIT_BENCH_MEDIUM'] ? '' : 'The release medium\'s MATE `desktop` is not built on this machine: skipped (set `LIVEKIT_BENCH_MEDIUM=<medium dir>` to include it).',
     '',
   ].join('\n');

@@ -205,7 +205,11 @@ async function finishLayer(req: CopyRequest, scan: LayerScan): Promise<void> {
   const byName = new Map<string, string[]>();
   for (const [rel, xattrs] of scan.overlayXattrs) {
     if (gone.has(rel)) continue;
-    for (const name of xattrs.keys()) byName.set(name, [...(byName.get(name) ?? []), Buffer.from(at(rel), 'latin1').toString('utf8')]);
+    for (const name of xattrs.keys()) {
+      const paths = byName.get(name) ?? [];
+      paths.push(Buffer.from(at(rel), 'latin1').toString('utf8'));
+      byName.set(name, paths);
+    }
   }
   for (const [name, paths] of byName) {
     for (let i = 0; i < paths.length; i += 500) {
