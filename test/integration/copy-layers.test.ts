@@ -25,7 +25,7 @@ class CountingRunner implements CommandRunner {
   readonly programs: string[] = [];
   private real = new ExecaRunner();
   run(argv: string[], opts?: RunOptions) {
-    this.programs.push(argv[0]!);
+    this.programs.push(argv.includes('unsquashfs') ? 'unsquashfs' : argv[0]!); // behind stdbuf
     return this.real.run(argv, opts);
   }
 }

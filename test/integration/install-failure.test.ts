@@ -33,18 +33,19 @@ class KillCopyRunner implements CommandRunner {
   private unsquashfsRuns = 0;
   private real = new ExecaRunner();
   run(argv: string[], opts: Parameters<CommandRunner['run']>[1] = {}) {
-    if (argv[0] !== 'rsync' && argv[0] !== 'unsquashfs') return this.real.run(argv, opts);
-    if (argv[0] === 'unsquashfs') this.unsquashfsRuns++;
-    const victim = argv[0] === 'unsquashfs' ? this.unsquashfsRuns === 2 : true;
+    const program = argv.includes('unsquashfs') ? 'unsquashfs' : argv[0]; // unsquashfs runs behind stdbuf
+    if (program !== 'rsync' && program !== 'unsquashfs') return this.real.run(argv, opts);
+    if (program === 'unsquashfs') this.unsquashfsRuns++;
+    const victim = program === 'unsquashfs' ? this.unsquashfsRuns === 2 : true;
     let pid = 0;
     return this.real.run(['sh', '-c', 'echo "lk-pid $$" >&2; exec "$@"', 'sh', ...argv], {
       ...opts,
       onLine: (line, stream) => {
         const m = /^lk-pid (\d+)$/.exec(line);
         if (m) pid = Number(m[1]);
-        const due = argv[0] === 'unsquashfs' ? pid > 0 : stream === 'stdout' && (parseProgress2Line(line)?.bytes ?? 0) > 0;
+        const due = program === 'unsquashfs' ? pid > 0 : stream === 'stdout' && (parseProgress2Line(line)?.bytes ?? 0) > 0;
         if (victim && due && !this.killed) {
-          this.killed = argv[0];
+          this.killed = program;
           process.kill(pid, 'SIGKILL');
         }
         if (!m) opts.onLine?.(line, stream);

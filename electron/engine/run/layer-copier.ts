@@ -3,12 +3,13 @@
 // composes it: whiteouts delete, opaque dirs hide the lower content, redirected dirs take it from their
 // origin, replaced files are new inodes, and `trusted.overlay.*` xattrs are not part of the result.
 // Anything it cannot reproduce exactly sends the copy to rsync (the fallback copier), before a byte is written.
-import { chmodSync, lchownSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import type { SquashfsLayer } from '../plan/types.ts';
 import type { Copier, CopyRequest } from './copier.ts';
 import { bytesPath, overlayXattrsOf, walkLayer, type LayerScan } from './layer-scan.ts';
 import { isOpaque, redirectsOf, unsupportedIn } from './overlay-rules.ts';
 import { ProgressTracker } from './rsync-progress.ts';
+import { CommandError } from './runner.ts';
 
 /**
  * unsquashfs -i names each entry as it is created (`<target>/<path>`): its relative path (bytes as
@@ -20,6 +21,8 @@ export function extractedPath(line: string, target: string): string | null {
 }
 
 const THROTTLE_MS = 200;
+/** Files from this size on are followed while written (one stat per progress tick). */
+const BIG_FILE = 1 << 20;
 
 export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
   // -da/-fr: 16 MiB data and fragment queues instead of 256 each (measured: ~40 MiB resident instead of
@@ -40,6 +43,12 @@ export class LayerCopier implements Copier {
     private readonly layers: SquashfsLayer[],
     private readonly fallback: Copier,
     private readonly now: () => number = () => Date.now(),
+    /**
+     * unsquashfs -i writes names through stdio, which a pipe buffers by 4 KiB: while a big file is written
+     * the names before it wait in the buffer and progress stalls (measured: 4 points behind). stdbuf -oL
+     * (coreutils) makes it line-buffered.
+     */
+    private readonly lineBuffered = existsSync('/usr/bin/stdbuf'),
   ) {}
 
   async copy(req: CopyRequest): Promise<void> {
@@ -72,9 +81,20 @@ export class LayerCopier implements Copier {
     let lastEmit = 0;
     let lastPercent = 0;
     let current = 0;
+    // The file being unpacked (named, the next name not yet seen): its weight and path on the target.
+    let pending = 0;
+    let pendingPath: string | undefined;
+    const targetRoot = Buffer.from(req.target, 'utf8').toString('latin1');
+    const inFlight = () => {
+      // A big file counts as far as it is written (its size on the target grows as unsquashfs writes).
+      if (!pendingPath) return 0;
+      const st = exists(pendingPath);
+      return st?.isFile() ? Math.min(pending, st.size) : 0;
+    };
     const report = () => {
       const t = this.now();
-      const snap = tracker.update({ bytes: Math.round(((done + Math.min(inLayer, weights[current]!)) / sum) * req.totalBytes), percent: 0, rate: 0, seconds: 0 }, t);
+      const written = Math.min(inLayer + inFlight(), weights[current]!);
+      const snap = tracker.update({ bytes: Math.round(((done + written) / sum) * req.totalBytes), percent: 0, rate: 0, seconds: 0 }, t);
       // At most every THROTTLE_MS, but never a point behind.
       if (t - lastEmit >= THROTTLE_MS || snap.percent - lastPercent >= 1) {
         lastEmit = t;
@@ -91,17 +111,31 @@ export class LayerCopier implements Copier {
       const argv = unsquashfsArgv(layer, req.target);
       req.onLog?.(`copy: layer ${current + 1}/${this.layers.length}: $ ${argv.join(' ')}`);
       inLayer = 0;
-      await req.runner.run(argv, {
+      pending = 0;
+      pendingPath = undefined;
+      const ticker = setInterval(report, THROTTLE_MS);
+      await req.runner.run(this.lineBuffered ? ['stdbuf', '-oL', ...argv] : argv, {
         ...(req.signal ? { signal: req.signal } : {}),
         onLine: (line, stream) => {
           const rel = stream === 'stdout' ? extractedPath(line, req.target) : null;
           if (rel === null) req.onLog?.(line);
           else {
-            inLayer += scan.weights.get(rel) ?? 0;
+            // A file is named as its unpacking starts: it counts in full once the next entry is named.
+            inLayer += pending;
+            pending = scan.weights.get(rel) ?? 0;
+            pendingPath = pending >= BIG_FILE ? `${targetRoot}/${rel}` : undefined;
             report();
           }
         },
-      });
+      })
+        .catch((e: unknown) => {
+          // The error names unsquashfs, not the stdbuf in front of it.
+          throw e instanceof CommandError ? new CommandError(argv, e.exitCode, e.stderrTail, e.aborted) : e;
+        })
+        .finally(() => clearInterval(ticker));
+      inLayer += pending;
+      pending = 0;
+      pendingPath = undefined;
       check();
       await finishLayer(req, scan);
       scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // applied: freed
