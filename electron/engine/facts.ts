@@ -1,5 +1,6 @@
 // Plain-data facts about the machine and the medium. Collected by effects (disks/, medium/),
 // recorded and replayed by tests, consumed by the pure planner and safety rules.
+import type { CopyMethod } from './plan/types.ts';
 
 /** Parsed `livekit/livekit.conf`. */
 export interface MediumConfig {
@@ -73,6 +74,8 @@ export interface SysrootInfo {
   tools: TargetTools;
   /** Recommended for this machine (NVIDIA GPU → nvidia hint, LoongArch → arch hint). */
   recommended: boolean;
+  /** How the copy step can copy it (its squashfs layer stack, or rsync and why); absent: rsync. */
+  copyMethod?: CopyMethod;
 }
 
 export interface PartitionInfo {

@@ -15,6 +15,7 @@ import { localeFromCmdline } from './answers/locale.ts';
 import { collectMachineFacts } from './disks/collect.ts';
 import { describeImage } from './disks/image.ts';
 import { listSysroots } from './medium/sysroots.ts';
+import { detectCopyMethod } from './run/layer-stack.ts';
 import { plan as makePlan } from './plan/plan.ts';
 import { execute, type ExecuteResult, type Secrets } from './run/executor.ts';
 import { ExecaRunner, type CommandRunner } from './run/runner.ts';
@@ -99,12 +100,14 @@ export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promis
   });
   const v = validateAnswers(raw, { sysroots, cmdline: opts.cmdline });
   if (!v.ok) return { ok: false, exitCode: EXIT.invalid, problems: v.problems, refusals: [] };
-  const sysroot = sysroots.find((s) => s.name === v.answers.variant);
-  if (!sysroot) {
+  const listed = sysroots.find((s) => s.name === v.answers.variant);
+  if (!listed) {
     // validateAnswers already refuses unknown variants; this guards the lookup.
     const problem: Problem = { path: 'variant', code: 'variant.unknown', params: { variant: v.answers.variant, installable: '' }, message: `unknown variant ${v.answers.variant}` };
     return { ok: false, exitCode: EXIT.invalid, problems: [problem], refusals: [] };
   }
+  // The layer stack behind the chosen sysroot, from the mount table: the copy step unpacks it when it can.
+  const sysroot: SysrootInfo = { ...listed, copyMethod: listed.copyMethod ?? detectCopyMethod(listed.path) };
   const logPath = opts.logPath ?? defaultLogPath();
   const targetRoot = join(opts.targetBase ?? tmpdir(), `livekit-target-${randomUUID().slice(0, 8)}`);
   const r = makePlan(v.answers, machine, sysroot, { targetRoot, newUuid: () => randomUUID(), logPath: TARGET_LOG_PATH });

@@ -111,8 +111,10 @@ export async function walkTree(root: string, opts: WalkOptions = {}): Promise<Ma
   visit('.');
   for (const e of entries.values()) {
     const k = (e as Entry & { ino?: string }).ino;
+    // A group is the names sharing an inode inside the tree: an overlay shows a lower file's nlink even
+    // when an upper layer hid its other names.
+    if (k !== undefined && inodes.get(k)!.length > 1) e.links = [...inodes.get(k)!].sort();
     if (k !== undefined) {
-      e.links = [...inodes.get(k)!].sort();
       delete (e as Entry & { ino?: string }).ino;
     }
   }

@@ -13,10 +13,12 @@ import { jsonEvents, runCli } from '../helpers/cli.ts';
 import { attachImage, makeImage, mountRo, withCleanup } from '../helpers/image.ts';
 import { loopsBacking } from '../helpers/system-state.ts';
 import { blkid, partitionTable, readFstab } from '../helpers/verify.ts';
+import { layeredDebian } from '../helpers/debian-layered.ts';
 
 const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = 'needs root: loop devices, mkfs, mounts, chroot and a debootstrap fixture';
 const BUILD = new URL('../fixtures/debian-sysroot/build.sh', import.meta.url).pathname;
+const COMPOSE = new URL('../fixtures/sysroot/compose.sh', import.meta.url).pathname;
 const GiB = 1024 ** 3;
 const PASSWORD = 'correct horse 42';
 /** Per-run figures go here too, so bench/RESULTS-install-boot.md can be refreshed from a run. */
@@ -31,10 +33,12 @@ interface Case {
   hostname: string;
   locale: string;
   timezone: string;
+  /** From the fixture packed as three squashfs layers under an overlay (the layer copier), not a plain dir (rsync). */
+  layered?: boolean;
 }
 
 const CASES: Case[] = [
-  { id: 'gpt-uefi-ext4', layout: 'gpt-uefi', filesystem: 'ext4', hostname: 'lk-uefi-ext4', locale: 'de_DE.UTF-8', timezone: 'Asia/Shanghai' },
+  { id: 'gpt-uefi-ext4', layout: 'gpt-uefi', filesystem: 'ext4', hostname: 'lk-uefi-ext4', locale: 'de_DE.UTF-8', timezone: 'Asia/Shanghai', layered: true },
   { id: 'gpt-bios-ext4', layout: 'gpt-bios', filesystem: 'ext4', hostname: 'lk-gptbios-ext4', locale: 'fr_FR.UTF-8', timezone: 'America/New_York' },
   { id: 'mbr-bios-btrfs', layout: 'mbr-bios', filesystem: 'btrfs', hostname: 'lk-bios-btrfs', locale: 'en_GB.UTF-8', timezone: 'Europe/Berlin' },
 ];
@@ -98,6 +102,7 @@ if (!isRoot) console.warn(`test/integration/install-boots: skipped (${NEEDS_ROOT
 
 describe.skipIf(!isRoot)('an installed Debian disk boots through its own GRUB in QEMU (TCG)', () => {
   let sysroots = '';
+  let layered: { medium: string; run: string } | undefined;
   let work = '';
   let buildSeconds = 0;
 
@@ -107,8 +112,15 @@ describe.skipIf(!isRoot)('an installed Debian disk boots through its own GRUB in
     sysroots = (await execa('bash', [BUILD], { timeout: 1_500_000 })).stdout.trim();
     buildSeconds = (Date.now() - t0) / 1000;
     work = mkdtempSync(join(tmpdir(), 'livekit-boots-'));
-  }, 1_600_000);
-  afterAll(() => {
+    if (CASES.some((c) => c.layered)) {
+      // Packed once (mksquashfs, minutes), then composed the way the loader composes a sysroot.
+      const { medium } = await layeredDebian(join(sysroots, 'debian'));
+      layered = { medium, run: join(work, 'layered-run') };
+      await execa('bash', [COMPOSE, 'mount', medium, layered.run]);
+    }
+  }, 2_400_000);
+  afterAll(async () => {
+    if (layered) await execa('bash', [COMPOSE, 'umount', layered.run], { reject: false });
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -126,12 +138,14 @@ describe.skipIf(!isRoot)('an installed Debian disk boots through its own GRUB in
       writeFileSync(config, answers(c, image));
 
       const t0 = Date.now();
-      const r = await runCli(['install', '--config', config, '--yes', '--json', '--sysroots', sysroots, '--log', join(logs, 'install.log')]);
+      const source = c.layered ? ['--medium', layered!.medium, '--sysroots', join(layered!.run, 'sysroots')] : ['--sysroots', sysroots];
+      const r = await runCli(['install', '--config', config, '--yes', '--json', ...source, '--log', join(logs, 'install.log')]);
       const installSeconds = (Date.now() - t0) / 1000;
       const events = jsonEvents(r.stdout);
       const failure = events.find((e) => e.type === 'error');
       expect(r.code, `install failed: ${JSON.stringify(failure)}\n${r.stderr.slice(-2000)}`).toBe(0);
       expect(r.stdout).not.toContain(PASSWORD);
+      expect(readFileSync(join(logs, 'install.log'), 'utf8')).toMatch(c.layered ? /copy: copier unsquashfs, 3 squashfs layer/ : /copy: copier rsync/);
       expect(await loopsBacking([image]), 'the engine detached its loop device').toEqual([]);
 
       const disk = await inspect(image, c, dir);

@@ -1,7 +1,7 @@
-// Failures mid-copy and cancellation, for real: rsync killed partway (in-process, through execute()),
+// Failures mid-copy and cancellation, for real: the copier killed partway (in-process, through execute()),
 // a target that fills up (the CLI), SIGTERM to a running `livekit install`. Each must release every mount
 // and loop device, and the same install must then succeed without a reboot.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts'
 import type { InstallEvent } from '../../electron/engine/run/events.ts';
 
 const isRoot = process.getuid?.() === 0;
+const COMPOSE = new URL('../fixtures/sysroot/compose.sh', import.meta.url).pathname;
 const MiB = 1024 ** 2;
 
 function answersYaml(disk: string, variant: string, layout = 'mbr-bios'): string {
@@ -22,26 +23,32 @@ function answersYaml(disk: string, variant: string, layout = 'mbr-bios'): string
 }
 
 /**
- * Runs commands for real, but kills rsync with SIGKILL once it has reported progress: a wrapper shell
- * prints its pid, then execs rsync (same pid).
+ * Runs commands for real, but kills the copy program with SIGKILL partway: rsync once it has reported
+ * progress; unsquashfs (the layer copier) as the second layer's unpacking starts, the first one written
+ * (deterministic: a small layer can be unpacked before its first output line). A wrapper shell prints its
+ * pid, then execs the program (same pid).
  */
-class KillRsyncRunner implements CommandRunner {
-  killed = false;
+class KillCopyRunner implements CommandRunner {
+  killed: string | undefined;
+  private unsquashfsRuns = 0;
   private real = new ExecaRunner();
   run(argv: string[], opts: Parameters<CommandRunner['run']>[1] = {}) {
-    if (argv[0] !== 'rsync') return this.real.run(argv, opts);
+    const program = argv.includes('unsquashfs') ? 'unsquashfs' : argv[0]; // unsquashfs runs behind stdbuf
+    if (program !== 'rsync' && program !== 'unsquashfs') return this.real.run(argv, opts);
+    if (program === 'unsquashfs') this.unsquashfsRuns++;
+    const victim = program === 'unsquashfs' ? this.unsquashfsRuns === 2 : true;
     let pid = 0;
     return this.real.run(['sh', '-c', 'echo "lk-pid $$" >&2; exec "$@"', 'sh', ...argv], {
       ...opts,
       onLine: (line, stream) => {
         const m = /^lk-pid (\d+)$/.exec(line);
         if (m) pid = Number(m[1]);
-        const p = stream === 'stdout' ? parseProgress2Line(line) : null;
-        if (p && p.bytes > 0 && !this.killed && pid) {
-          this.killed = true;
+        const due = program === 'unsquashfs' ? pid > 0 : stream === 'stdout' && (parseProgress2Line(line)?.bytes ?? 0) > 0;
+        if (victim && due && !this.killed) {
+          this.killed = program;
           process.kill(pid, 'SIGKILL');
         }
-        opts.onLine?.(line, stream);
+        if (!m) opts.onLine?.(line, stream);
       },
     });
   }
@@ -52,6 +59,8 @@ describe.skipIf(!isRoot)('failure mid-copy and cancel clean up, and a rerun succ
   let dir: string;
   let cmdline: string;
   let fat: { medium: string; sysroots: string };
+  /** The same fat tree packed as a squashfs layer and mounted as the loader does: the layer copier's case. */
+  let fatLayered: { medium: string; run: string; sysroots: string };
 
   beforeAll(async () => {
     fx = await composeFixture(await fixtureMedium());
@@ -67,13 +76,20 @@ describe.skipIf(!isRoot)('failure mid-copy and cancel clean up, and a rerun succ
     writeFileSync(join(fat.medium, 'livekit/sysroots.json'), JSON.stringify({ fat: { size: 20 * MiB, inodes: 400, installable: true } }));
     await execa('rsync', ['-aHAXS', `${join(fx.sysroots, 'base')}/`, `${join(fat.sysroots, 'fat')}/`]);
     await execa('sh', ['-c', `yes livekit | head -c ${200 * MiB} > ${join(fat.sysroots, 'fat/usr/share/filler')}`]);
+    fatLayered = { medium: join(dir, 'fatl-medium'), run: join(dir, 'fatl-run'), sysroots: join(dir, 'fatl-run', 'sysroots') };
+    mkdirSync(join(fatLayered.medium, 'livekit'), { recursive: true });
+    await execa('mksquashfs', [join(fat.sysroots, 'fat'), join(fatLayered.medium, 'livekit/base.squashfs'), '-noappend', '-quiet', '-no-progress']);
+    writeFileSync(join(fatLayered.medium, 'livekit/livekit.conf'), 'LAYERS=("base")\nSYSROOT_LAYERS=("fatl")\nSYSROOT_DEP_fatl=("base")\nFSTYPE=squashfs\n');
+    writeFileSync(join(fatLayered.medium, 'livekit/sysroots.json'), JSON.stringify({ fatl: { size: 20 * MiB, inodes: 400, installable: true } }));
+    await execa('bash', [COMPOSE, 'mount', fatLayered.medium, fatLayered.run]);
   });
   afterAll(async () => {
+    if (fatLayered) await execa('bash', [COMPOSE, 'umount', fatLayered.run], { reject: false });
     await fx?.release();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('rsync killed partway (in-process execute): error names the copy step, all released; a rerun succeeds', async () => {
+  it('the copier killed partway (in-process execute): error names the copy step, all released; a rerun succeeds', async () => {
     const image = join(dir, 'kill.img');
     await makeImage(image, 512 * MiB);
     const raw = (await import('yaml')).parse(answersYaml(image, 'desktop', 'gpt-bios'));
@@ -82,13 +98,15 @@ describe.skipIf(!isRoot)('failure mid-copy and cancel clean up, and a rerun succ
     const first = await prepareInstall(raw, opts);
     if (!first.ok) throw new Error(JSON.stringify(first));
     const events: InstallEvent[] = [];
-    const runner = new KillRsyncRunner();
+    // The fixture's desktop is an overlay of squashfs layers: the plan unpacks them.
+    expect(first.plan.steps.find((s) => s.id === 'copy')?.actions[0]).toMatchObject({ method: { kind: 'layers' } });
+    const runner = new KillCopyRunner();
     const r1 = await runInstall(first, { runner, onEvent: (e) => events.push(e) });
-    expect(runner.killed).toBe(true);
+    expect(runner.killed).toBe('unsquashfs');
     expect(r1).toMatchObject({ ok: false, cancelled: false, failedStep: 'copy', exitCode: 1 });
     const err = events.find((e) => e.type === 'error');
     expect(err).toMatchObject({ type: 'error', step: 'copy' });
-    expect((err as { command: string[] }).command).toContain('rsync');
+    expect((err as { command: string[] }).command).toContain('unsquashfs');
     expect(events.at(-1)).toMatchObject({ type: 'done', ok: false });
     expect(await loopsBacking([image])).toEqual([]);
     expect(mountsUnder([first.plan.targetRoot])).toEqual([]);
@@ -148,5 +166,54 @@ describe.skipIf(!isRoot)('failure mid-copy and cancel clean up, and a rerun succ
     expect(events.at(-1)).toMatchObject({ type: 'done', ok: false });
     expect(await loopsBacking([image])).toEqual([]);
     expect(mountsUnder([targetRootFromLog(join(dir, 'term.log'))])).toEqual([]);
+  });
+  it('a layered sysroot that fills the target: exit 1 naming unsquashfs and the full disk, all released; a rerun that fits succeeds', async () => {
+    const image = join(dir, 'full-layered.img');
+    await makeImage(image, 160 * MiB);
+    const file = join(dir, 'fatl.yaml');
+    writeFileSync(file, answersYaml(image, 'fatl'));
+    const log = join(dir, 'full-layered.log');
+    const r = await runCli(['install', '--yes', '--config', file, '--medium', fatLayered.medium, '--sysroots', fatLayered.sysroots, '--cmdline-file', cmdline, '--log', log]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/copy/);
+    expect(r.stderr).toMatch(/unsquashfs/);
+    expect(r.stderr).toMatch(/No space left on device/);
+    expect(readFileSync(log, 'utf8')).toMatch(/copy: copier unsquashfs, 1 squashfs layer/);
+    expect(await loopsBacking([image])).toEqual([]);
+    expect(mountsUnder([targetRootFromLog(log)])).toEqual([]);
+
+    const ok = join(dir, 'fits-layered.yaml');
+    writeFileSync(ok, answersYaml(image, 'desktop'));
+    const again = await runCli(['install', '--yes', '--config', ok, '--medium', fx.medium, '--sysroots', fx.sysroots, '--cmdline-file', cmdline, '--log', join(dir, 'fits-layered.log')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await loopsBacking([image])).toEqual([]);
+  });
+
+  it('SIGTERM during the layered copy: exit 130, a cancelled event, nothing left mounted or attached', async () => {
+    const image = join(dir, 'term-layered.img');
+    await makeImage(image, 1024 * MiB);
+    const file = join(dir, 'term-layered.yaml');
+    writeFileSync(file, answersYaml(image, 'fatl'));
+    const log = join(dir, 'term-layered.log');
+    const child = spawnCli(['install', '--yes', '--json', '--config', file, '--medium', fatLayered.medium, '--sysroots', fatLayered.sysroots, '--cmdline-file', cmdline, '--log', log]);
+    let sent = false;
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (!sent && /"type":"progress","step":"copy"/.test(buf)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const r = await child;
+    expect(sent).toBe(true);
+    expect(r.exitCode).toBe(130);
+    const events = jsonEvents(String(r.stdout));
+    expect(events.some((e) => e.type === 'log' && /copier unsquashfs/.test(String(e.message)))).toBe(true);
+    expect(events.some((e) => e.type === 'cancelled')).toBe(true);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: 'done', ok: false });
+    expect(await loopsBacking([image])).toEqual([]);
+    expect(mountsUnder([targetRootFromLog(log)])).toEqual([]);
   });
 });

@@ -134,6 +134,8 @@ describe.skipIf(!isRoot)('install onto disk images through the CLI (needs root: 
       expect(copy.at(-1)!.bytes).toBe(copy.at(-1)!.total);
       expect(r.stdout).not.toContain(PASSWORD);
       expect(readFileSync(logFile, 'utf8')).not.toContain(PASSWORD);
+      // The fixture's desktop is an overlay of squashfs layers: the fast copier unpacked them.
+      expect(readFileSync(logFile, 'utf8')).toMatch(/copy: copier unsquashfs, 2 squashfs layer/);
 
       // Nothing left mounted or attached.
       expect(await loopsBacking([image])).toEqual([]);

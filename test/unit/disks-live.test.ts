@@ -25,7 +25,7 @@ describe('mount and swap tables', () => {
   it('parses mountinfo with escapes', () => {
     const m = parseMountinfo(LIVE_MOUNTINFO);
     expect(m).toHaveLength(9);
-    expect(m[0]).toEqual({ majorMinor: '0:21', mountpoint: '/', fstype: 'overlay', source: 'overlay' });
+    expect(m[0]).toEqual({ majorMinor: '0:21', mountpoint: '/', fstype: 'overlay', source: 'overlay', root: '/', superOptions: 'rw,lowerdir=/run/livekit/sysroots/desktop,upperdir=/run/livekit/rw/upper' });
     expect(m[8]).toMatchObject({ mountpoint: '/mnt/with space', source: '/dev/nvme0n1p2' });
   });
 

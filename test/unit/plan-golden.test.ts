@@ -28,7 +28,22 @@ const { grub: _dropped, ...toolsWithoutGrub } = desktopSysroot().tools;
 
 const CASES: Case[] = [
   // Layouts × filesystems: each layout and each filesystem at least once.
-  { name: 'uefi-auto-ext4-swap-auto', machine: uefiMachine(), answers: answers() },
+  // A sysroot composed of squashfs layers: the copy step unpacks them (the others fall back to rsync).
+  {
+    name: 'uefi-auto-ext4-swap-auto',
+    machine: uefiMachine(),
+    answers: answers(),
+    sysroot: {
+      ...desktopSysroot(),
+      copyMethod: {
+        kind: 'layers',
+        layers: [
+          { image: '/run/livekit/medium/livekit/base.squashfs', offset: 0, mount: '/run/livekit/layers/base' },
+          { image: '/run/livekit/medium/livekit/layers/desktop.squashfs', offset: 0, mount: '/run/livekit/layers/desktop' },
+        ],
+      },
+    },
+  },
   {
     name: 'bios-auto-xfs-swap-auto',
     machine: biosMachine(),

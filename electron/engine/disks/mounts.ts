@@ -8,6 +8,10 @@ export interface MountEntry {
   fstype: string;
   /** Mount source: a device path for block filesystems, anything for others (`overlay`, `tmpfs`). */
   source: string;
+  /** The directory of the filesystem mounted here (`/` unless a bind of a subdirectory). */
+  root?: string;
+  /** The filesystem's own options (an overlay's `lowerdir=`), escapes left as the kernel wrote them. */
+  superOptions?: string;
 }
 
 /** The kernel escapes space, tab, newline and backslash in these tables as `\ooo`. */
@@ -29,6 +33,8 @@ export function parseMountinfo(text: string): MountEntry[] {
       mountpoint: unescapeOctal(left[4]!),
       fstype: right[0]!,
       source: unescapeOctal(right[1]!),
+      root: unescapeOctal(left[3]!),
+      superOptions: right.slice(2).join(' '),
     });
   }
   return out;

@@ -126,7 +126,14 @@ export function buildSteps(i: StepInput): Step[] {
   step('mount', mount);
 
   step('copy', [
-    { kind: 'copy', source: i.sysroot.path, target: root, totalBytes: i.sysroot.sizeBytes, totalFiles: i.sysroot.inodes },
+    {
+      kind: 'copy',
+      source: i.sysroot.path,
+      target: root,
+      totalBytes: i.sysroot.sizeBytes,
+      totalFiles: i.sysroot.inodes,
+      method: i.sysroot.copyMethod ?? { kind: 'rsync', reason: 'not-layered', detail: 'no layer stack is known for this sysroot' },
+    },
   ]);
 
   step('fstab', [

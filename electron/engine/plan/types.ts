@@ -48,12 +48,32 @@ export type Action =
   | { kind: 'mount'; source: string; target: string; fstype?: string; options?: string[]; bind?: boolean }
   /** Write a file (path absolute on the host, usually under the target root). */
   | { kind: 'write-file'; path: string; content: string; mode?: number; append?: boolean }
-  /** Copy the sysroot onto the target; streams progress. The copier is replaceable (rsync today). */
-  | { kind: 'copy'; source: string; target: string; totalBytes: number; totalFiles: number }
+  /** Copy the sysroot onto the target; streams progress. `method` says how (absent: rsync). */
+  | { kind: 'copy'; source: string; target: string; totalBytes: number; totalFiles: number; method?: CopyMethod }
   /** Release everything mounted or attached so far, in reverse order. */
   | { kind: 'release' }
   /** Copy the engine's log into the target (done while the target is still mounted). */
   | { kind: 'save-log'; path: string };
+
+/** One squashfs image of a sysroot's stack, and where it is mounted. */
+export interface SquashfsLayer {
+  image: string;
+  /** Byte offset of the filesystem in the image (a loop device's offset). */
+  offset: number;
+  mount: string;
+}
+
+/**
+ * How the copy step copies: unpacking the sysroot's squashfs layers bottom-up (and applying each upper
+ * layer's whiteouts, opaque and redirected dirs), or rsync of the composed tree, with the reason.
+ */
+export type CopyMethod =
+  | { kind: 'layers'; layers: SquashfsLayer[] }
+  | {
+      kind: 'rsync';
+      reason: 'not-layered' | 'mounts-inside' | 'overlay-options' | 'erofs' | 'not-squashfs' | 'no-image' | 'no-tools';
+      detail: string;
+    };
 
 export type StepId =
   | 'attach'

@@ -1,5 +1,5 @@
-// The copy stage behind a replaceable interface: rsync today; a faster copier (parallel streams,
-// unpacking layers directly) can replace it later without touching the executor.
+// The copy stage behind a replaceable interface: rsync of the composed tree here, and the fast copier
+// that unpacks the sysroot's squashfs layers (layer-copier.ts); the plan's copy method picks one.
 import type { CommandRunner } from './runner.ts';
 import { ProgressTracker, parseProgress2Line, type CopyProgress } from './rsync-progress.ts';
 
@@ -12,6 +12,8 @@ export interface CopyRequest {
   signal?: AbortSignal;
   onProgress: (p: CopyProgress) => void;
   onLog?: (line: string) => void;
+  /** Something the user's log should show (a fallback to another copier). */
+  onWarn?: (line: string) => void;
 }
 
 export interface Copier {
@@ -55,7 +57,9 @@ export class RsyncCopier implements Copier {
   async copy(req: CopyRequest): Promise<void> {
     const tracker = new ProgressTracker(req.totalBytes);
     let lastEmit = 0;
-    await req.runner.run(rsyncArgv(req.source, req.target), {
+    const argv = rsyncArgv(req.source, req.target);
+    req.onLog?.(`$ ${argv.join(' ')}`);
+    await req.runner.run(argv, {
       ...(req.signal ? { signal: req.signal } : {}),
       onLine: (line, stream) => {
         const p = stream === 'stdout' ? parseProgress2Line(line) : null;

@@ -6,10 +6,12 @@ import { CodedError } from './coded-error.ts';
 import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Action, Plan, SecretRef, StepId } from '../plan/types.ts';
+import type { Action, CopyMethod, Plan, SecretRef, StepId } from '../plan/types.ts';
 import type { InstallEvent } from './events.ts';
 import { CommandError, type CommandRunner } from './runner.ts';
 import { RsyncCopier, type Copier } from './copier.ts';
+import { LayerCopier } from './layer-copier.ts';
+import { detectCopyMethod } from './layer-stack.ts';
 import { partitionDevices, resolvePlaceholders } from './placeholders.ts';
 import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
@@ -29,7 +31,7 @@ export interface ExecuteOptions {
   onEvent: (e: InstallEvent) => void;
   /** Every event is appended here as one JSON line (secret-free); `save-log` copies it into the target. */
   logFile: string;
-  /** The copy stage; rsync unless replaced (benchmarks, failure injection). */
+  /** The copy stage; by default the plan's copy method picks it (benchmarks and failure injection replace it). */
   copier?: Copier;
   /** How long settle-partitions waits for partition nodes (no udev here). */
   settleTimeoutMs?: number;
@@ -58,7 +60,6 @@ class Cancelled extends Error {}
 export async function execute(plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const secrets = [opts.secrets.password, opts.secrets.passwordHash];
   const clean = (s: string) => redact(s, secrets);
-  const copier = opts.copier ?? new RsyncCopier();
   const held: Held[] = [];
   const overall = new OverallProgress(plan.steps.map((s) => s.weight));
   let disk: string | undefined = plan.erase && !plan.erase.image ? plan.erase.path : undefined;
@@ -270,7 +271,8 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
       case 'copy': {
         const source = res(a.source);
         const target = res(a.target);
-        log(`$ ${['rsync', source, target].join(' ')} (${a.totalBytes} bytes, ${a.totalFiles} files)`);
+        const copier = opts.copier ?? chooseCopier(a.method, source, log);
+        log(`copy: ${source} -> ${target} (${a.totalBytes} bytes, ${a.totalFiles} files)`);
         await copier.copy({
           source,
           target,
@@ -279,6 +281,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
           runner: opts.runner,
           signal,
           onLog: (l) => log(l, 'debug'),
+          onWarn: (l) => log(l, 'warn'),
           onProgress: (p) => {
             onFraction(p.percent / 100);
             emit({ type: 'progress', step: stepId, bytes: p.bytes, total: p.total, rate: p.rate, eta: p.eta, percent: overall.percent });
@@ -352,6 +355,25 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
     emit({ type: 'done', ok: false, logPath: opts.logFile });
     return { ok: false, cancelled, ...(current ? { failedStep: current } : {}) };
   }
+}
+
+/**
+ * The copier for a copy action: the layer unpacker when the plan found the sysroot's squashfs stack and the
+ * mount table still shows the same stack now; rsync otherwise. The log says which, and why.
+ */
+function chooseCopier(method: CopyMethod | undefined, source: string, log: (m: string, level?: 'info' | 'warn') => void): Copier {
+  const rsync = new RsyncCopier();
+  if (!method || method.kind === 'rsync') {
+    log(`copy: copier rsync (${method ? `${method.reason}: ${method.detail}` : 'the plan names no copy method'})`);
+    return rsync;
+  }
+  const now = detectCopyMethod(source);
+  if (now.kind !== 'layers' || JSON.stringify(now.layers) !== JSON.stringify(method.layers)) {
+    log(`copy: copier rsync (the sysroot's layers changed since planning${now.kind === 'rsync' ? `: ${now.detail}` : ''})`, 'warn');
+    return rsync;
+  }
+  log(`copy: copier unsquashfs, ${method.layers.length} squashfs layer(s) bottom-up: ${method.layers.map((l) => l.image).join(' ')}`);
+  return new LayerCopier(method.layers, rsync);
 }
 
 function quoteForLog(a: string): string {
