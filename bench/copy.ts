@@ -24,7 +24,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/RESULTS-copy.md');
 const ROUNDS = Number(process.env['LIVEKIT_BENCH_ROUNDS'] ?? 2);
 const FILESYSTEMS = (process.env['LIVEKIT_BENCH_FS'] ?? 'ext4,xfs,btrfs').split(',') as Fs[];
-const COMPOSE = join(ROOT, 'test/fixtures/sysroot/compose.sh');
+const COMPOSE = join(ROOT, 'scripts/compose-sysroots.sh');
 const MiB = 1024 ** 2;
 
 type Fs = 'ext4' | 'xfs' | 'btrfs';
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`bash scripts/bench.sh copy\` (bench/copy.ts), ${ROUNDS} rounds, on ${cpu} cores **shared with other engineers' builds and tests** (load: \`${loadBefore}\` before, \`${loadAfter}\` after); the copiers are rotated every round and every filesystem so that load falls on all of them alike.`,
     '',
-    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by test/fixtures/sysroot/compose.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. Peak memory: the copying process (node, whose own baseline is ~100 MiB of it) plus every child, sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem (sampling costs time), every 200 ms |last reported percent − apparent bytes on the target so far (du) ÷ apparent bytes at the end|, in percentage points; the largest. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
+    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by scripts/compose-sysroots.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. Peak memory: the copying process (node, whose own baseline is ~100 MiB of it) plus every child, sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem (sampling costs time), every 200 ms |last reported percent − apparent bytes on the target so far (du) ÷ apparent bytes at the end|, in percentage points; the largest. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
     '',
     ...out,
     '## The choice',

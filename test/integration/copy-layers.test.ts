@@ -18,7 +18,7 @@ import type { SquashfsLayer } from '../../electron/engine/plan/types.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 ** 2;
-const COMPOSE = new URL('../fixtures/sysroot/compose.sh', import.meta.url).pathname;
+const COMPOSE = new URL('../../scripts/compose-sysroots.sh', import.meta.url).pathname;
 
 /** Runs for real and remembers each program started. */
 class CountingRunner implements CommandRunner {

@@ -18,7 +18,7 @@ import { layeredDebian } from '../helpers/debian-layered.ts';
 const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = 'needs root: loop devices, mkfs, mounts, chroot and a debootstrap fixture';
 const BUILD = new URL('../fixtures/debian-sysroot/build.sh', import.meta.url).pathname;
-const COMPOSE = new URL('../fixtures/sysroot/compose.sh', import.meta.url).pathname;
+const COMPOSE = new URL('../../scripts/compose-sysroots.sh', import.meta.url).pathname;
 const GiB = 1024 ** 3;
 const PASSWORD = 'correct horse 42';
 /** Per-run figures go here too, so bench/RESULTS-install-boot.md can be refreshed from a run. */

@@ -15,7 +15,7 @@ import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts'
 import type { InstallEvent } from '../../electron/engine/run/events.ts';
 
 const isRoot = process.getuid?.() === 0;
-const COMPOSE = new URL('../fixtures/sysroot/compose.sh', import.meta.url).pathname;
+const COMPOSE = new URL('../../scripts/compose-sysroots.sh', import.meta.url).pathname;
 const MiB = 1024 ** 2;
 
 function answersYaml(disk: string, variant: string, layout = 'mbr-bios'): string {

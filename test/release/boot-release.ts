@@ -4,6 +4,8 @@
 // the console when the installer's page asked it for facts; QEMU's monitor takes screenshots (PNG).
 //
 // usage: npx tsx test/release/boot-release.ts --image FILE --lang zh_CN|en [--out DIR] [--timeout S]
+//        [--direct KERNEL,INITRD]   start the kernel directly with the command line GRUB's entry writes
+//                                   (the image's own, extracted), instead of choosing in GRUB over serial
 // Prints one JSON line of figures; screenshots and the serial log go to --out (default
 // test-artifacts/release/<lang>/).
 import { spawn } from 'node:child_process';
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { plainText } from '../boot/helpers/qemu.ts';
 
 const { values } = parseArgs({
-  options: { image: { type: 'string' }, lang: { type: 'string', default: 'zh_CN' }, out: { type: 'string' }, timeout: { type: 'string', default: '1500' } },
+  options: { image: { type: 'string' }, lang: { type: 'string', default: 'zh_CN' }, out: { type: 'string' }, timeout: { type: 'string', default: '1500' }, direct: { type: 'string' }, label: { type: 'string', default: 'LIVEKIT' } },
 });
 if (!values.image) throw new Error('--image FILE is required');
 const lang = values.lang === 'en' ? 'en' : 'zh_CN';
@@ -27,6 +29,8 @@ const disk = join(out, 'blank-disk.img');
 const LANGUAGE_KEYS = lang === 'zh_CN'
   ? [{ after: /繁體中文/, send: '\x1b[B' }, { after: /简体中文/, send: '\r' }, { after: /启动 Live 桌面/, send: '\r' }]
   : [{ after: /繁體中文/, send: '\r' }, { after: /Start the Live desktop/, send: '\r' }];
+/** What GRUB's "Start the Live desktop" entry passes (scripts/grub/boot.cfg), for --direct. */
+const DIRECT_CMDLINE = `root=livekit:CDLABEL=${values.label} livekit.boot=livekit LANG=${lang === 'zh_CN' ? 'zh_CN' : 'en_US'}.UTF-8 console=tty0 console=ttyS0,115200`;
 const FACTS = /livekit serve: a client asked for the machine's facts/;
 
 function hmp(command: string): Promise<string> {
@@ -50,14 +54,16 @@ async function screenshot(name: string): Promise<string> {
 
 async function main(): Promise<void> {
   await new Promise<void>((r, j) => spawn('truncate', ['-s', '32G', disk]).on('exit', (c) => (c === 0 ? r() : j(new Error('truncate')))));
-  const argv = ['-accel', 'tcg', '-smp', '2', '-m', '4096', '-vga', 'std', '-display', 'none', '-no-reboot',
+  const direct = values.direct?.split(',');
+  const boot = direct ? ['-kernel', direct[0]!, '-initrd', direct[1]!, '-append', DIRECT_CMDLINE] : [];
+  const argv = [...boot, '-accel', 'tcg', '-smp', '2', '-m', '4096', '-vga', 'std', '-display', 'none', '-no-reboot',
     '-serial', 'stdio', '-monitor', `unix:${monitor},server,nowait`,
     '-drive', `file=${values.image},media=cdrom,readonly=on`,
     '-drive', `file=${disk},format=raw,if=virtio`, '-nic', 'user,model=virtio-net-pci'];
   const started = Date.now();
   const qemu = spawn('qemu-system-x86_64', argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   let raw = '';
-  const keys = [...LANGUAGE_KEYS];
+  const keys = direct ? [] : [...LANGUAGE_KEYS];
   let keyFrom = 0;
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   const marks: Record<string, number> = {};
