@@ -3,7 +3,7 @@
 // redirected dirs (relative and absolute), files and dirs replaced by the other kind, a replaced and a
 // copied-up name of a hardlink group, metadata changed on merged dirs; copied onto fresh ext4, xfs and btrfs
 // filesystems on loop devices, then compared with the metadata walk. Also: cancel and a full disk.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,20 @@ describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (need
     const base = detectCopyMethod(join(run, 'sysroots/base'));
     expect((base as { layers: SquashfsLayer[] }).layers.map((l) => l.image.split('/').pop())).toEqual(['base.squashfs']);
     expect(detectCopyMethod(work)).toMatchObject({ kind: 'rsync', reason: 'not-layered' });
+  });
+
+  it('falls back to rsync, saying why, where the layer copier\'s programs are missing (a Live root without attr)', () => {
+    const bin = join(work, 'path-without-getfattr');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync('/usr/bin/unsquashfs', join(bin, 'unsquashfs'));
+    const saved = process.env['PATH'];
+    process.env['PATH'] = bin;
+    try {
+      expect(detectCopyMethod(join(run, 'sysroots/extra'))).toEqual({ kind: 'rsync', reason: 'no-tools', detail: 'the layer copier needs getfattr, not found on PATH' });
+    } finally {
+      process.env['PATH'] = saved;
+    }
+    expect(detectCopyMethod(join(run, 'sysroots/extra')).kind).toBe('layers');
   });
 
   it('the composed source shows what the upper layers did', async () => {

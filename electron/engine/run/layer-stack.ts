@@ -1,7 +1,7 @@
 // Which squashfs images compose a mounted sysroot, read from the kernel's mount table: the fast copier
 // unpacks them bottom-up, and rsync stays the copier whenever the stack is not exactly known.
-import { readFileSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, resolve, dirname } from 'node:path';
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { basename, delimiter, isAbsolute, join, resolve, dirname } from 'node:path';
 import { mountAt, mountsUnder, parseMountinfo, unescapeOctal, type MountEntry } from '../disks/mounts.ts';
 import type { CopyMethod, SquashfsLayer } from '../plan/types.ts';
 
@@ -75,7 +75,22 @@ export function loopBacking(source: string): { file: string; offset: number } | 
   }
 }
 
-/** The copy method for a sysroot path, from this process's mount table. */
+/** What the layer copier runs (layer-copier.ts, layer-scan.ts); stdbuf is optional there. */
+export const LAYER_COPIER_PROGRAMS = ['unsquashfs', 'getfattr'] as const;
+
+function onPath(program: string): boolean {
+  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The copy method for a sysroot path, from this process's mount table; rsync when the layer copier's
+ * programs are missing here (a Live system without squashfs-tools or attr must still install). */
 export function detectCopyMethod(path: string): CopyMethod {
   let real: string;
   try {
@@ -83,5 +98,8 @@ export function detectCopyMethod(path: string): CopyMethod {
   } catch {
     return rsync('not-layered', `${path} cannot be resolved`);
   }
-  return copyMethodFrom(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), real, loopBacking);
+  const method = copyMethodFrom(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), real, loopBacking);
+  if (method.kind !== 'layers') return method;
+  const missing = LAYER_COPIER_PROGRAMS.filter((p) => !onPath(p));
+  return missing.length ? rsync('no-tools', `the layer copier needs ${missing.join(' and ')}, not found on PATH`) : method;
 }
