@@ -138,7 +138,7 @@ describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (need
     const saved = process.env['PATH'];
     process.env['PATH'] = bin;
     try {
-      expect(detectCopyMethod(join(run, 'sysroots/extra'))).toEqual({ kind: 'rsync', reason: 'no-tools', detail: 'the layer copier needs getfattr, not found on PATH' });
+      expect(detectCopyMethod(join(run, 'sysroots/extra'))).toEqual({ kind: 'rsync', reason: 'no-tools', detail: 'the layer copier needs getfattr and setfattr, not found on PATH' });
     } finally {
       process.env['PATH'] = saved;
     }

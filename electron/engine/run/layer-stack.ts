@@ -76,7 +76,7 @@ export function loopBacking(source: string): { file: string; offset: number } | 
 }
 
 /** What the layer copier runs (layer-copier.ts, layer-scan.ts); stdbuf is optional there. */
-export const LAYER_COPIER_PROGRAMS = ['unsquashfs', 'getfattr'] as const;
+export const LAYER_COPIER_PROGRAMS = ['unsquashfs', 'getfattr', 'setfattr'] as const;
 
 function onPath(program: string): boolean {
   return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
