@@ -2,6 +2,7 @@
 // `--installer yes` carries the engine, the CLI and the UI with their own Node runtime in the `livekit`
 // layer. The real loader composes the Live root; inside it (chroot, no network but loopback, an empty
 // environment, no build tree in sight) `livekit --help`, `livekit sysroots` and `livekit serve` answer.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, build, isRoot, NEEDS_ROOT, REPO, tempDir, type Boot } from './helpers.ts';
@@ -43,7 +44,9 @@ for (let hop = 0; hop < 5; hop++) {
 JS
 unshare -n bash -euo pipefail -c '
   ip link set lo up
-  live livekit serve --port 0 >"$T/serve.out" 2>"$T/serve.err" &
+  # Not through the live() function: a function in the background is a subshell, and SIGTERM to it
+  # would leave the service (and the namespace that holds the loop devices of the layers) running.
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$ROOT" livekit serve --port 0 >"$T/serve.out" 2>"$T/serve.err" &
   pid=$!
   url=""
   for _ in $(seq 1 300); do
@@ -56,6 +59,7 @@ unshare -n bash -euo pipefail -c '
   echo "url $url"
   live /usr/lib/livekit/node /tmp/fetch.mjs "$url"
   kill -TERM "$pid"; wait "$pid" || true
+  if kill -0 "$pid" 2>/dev/null; then echo "serve still running"; fi
 '
 echo "== done"
 `;
@@ -102,5 +106,15 @@ describe.skipIf(!isRoot)('the installer packed into the tiny medium', () => {
     const out = section(r.stdout, 'serve');
     expect(out).toMatch(/^url http:\/\/127\.0\.0\.1:\d+\/\?token=/m);
     expect(out).toMatch(/^status 200 true$/m);
+    // SIGTERM stopped it: no packed service is left running (it would hold the layers' loop devices).
+    expect(out).not.toContain('serve still running');
+    const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/usr/lib/livekit/app/electron/cli/main.mjs');
+      } catch {
+        return false;
+      }
+    });
+    expect(left).toEqual([]);
   });
 });
