@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startService } from '../electron/engine/service/server.ts';
-import type { EnginePort, UiFacts } from '../electron/engine/service/port.ts';
+import type { EnginePort } from '../electron/engine/service/port.ts';
+import type { UiFacts } from '../electron/shared/service.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'renderer', 'dist');

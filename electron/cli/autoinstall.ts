@@ -10,7 +10,7 @@ import { parseAnswersText, AnswersFileError } from '../engine/answers/load.ts';
 import { collectMachineFacts } from '../engine/disks/collect.ts';
 import { EXIT, prepareInstall, runInstall } from '../engine/install.ts';
 import { DEFAULT_MEDIUM_DIR } from '../engine/medium/sysroots.ts';
-import type { InstallEvent } from '../engine/run/events.ts';
+import type { InstallEvent } from '../shared/events.ts';
 import { describeSource, fetchAnswers, FetchError, withLabelVolume } from '../engine/autoinstall/fetch.ts';
 import { chooseDisk } from '../engine/autoinstall/pick-disk.ts';
 import { afterAction, RESULT_FILE, RESULT_TAG, type AfterAction, type AutoinstallResult } from '../engine/autoinstall/result.ts';

@@ -13,7 +13,7 @@ import { refusalsFor } from '../engine/disks/safety.ts';
 import { listSysroots } from '../engine/medium/sysroots.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
 import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
-import type { InstallEvent } from '../engine/run/events.ts';
+import type { InstallEvent } from '../shared/events.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
 import { checkPathOptions } from './paths.ts';

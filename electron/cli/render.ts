@@ -1,9 +1,9 @@
 // Pure rendering of the CLI's human output. Every sentence comes from the translations (`t`).
 import type { TFunction } from 'i18next';
 import { errorText } from '../engine/run/coded-error.ts';
-import type { DiskInfo, Refusal, SysrootInfo } from '../engine/facts.ts';
-import type { Plan } from '../engine/plan/types.ts';
-import type { InstallEvent } from '../engine/run/events.ts';
+import type { DiskInfo, Refusal, SysrootInfo } from '../shared/facts.ts';
+import type { Plan } from '../shared/plan.ts';
+import type { InstallEvent } from '../shared/events.ts';
 import type { Problem } from '../engine/answers/validate.ts';
 import { formatSize } from '../engine/answers/size.ts';
 

@@ -1,6 +1,6 @@
 // Events an install emits: the CLI prints them (`--json`: one per line), the service streams them.
 import type { ErrorParams } from './error-text.ts';
-import type { Plan, StepId } from '../engine/plan/types.ts';
+import type { Plan, StepId } from './plan.ts';
 
 export interface ProgressEvent {
   type: 'progress';

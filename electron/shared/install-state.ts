@@ -1,7 +1,7 @@
 // The install's current state, folded from InstallEvents. Pure: the service keeps one to replay to
 // clients that connect or reload mid-install; the renderer folds the same events with the same function.
 import type { InstallEvent, ProgressEvent } from './events.ts';
-import type { Plan, StepId } from '../engine/plan/types.ts';
+import type { Plan, StepId } from './plan.ts';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
 export type InstallPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';

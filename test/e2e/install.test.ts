@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { answersSchema } from '../../electron/engine/answers/schema.ts';
+import { answersSchema } from '../../electron/shared/answers.ts';
 import { DEMO_PARTITIONED } from '../../electron/engine/service/demo.ts';
 import type { Page } from 'playwright-core';
 import { openBrowser, shot } from './browser.ts';

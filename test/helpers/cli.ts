@@ -1,7 +1,7 @@
 // Runs the real `./bin/livekit` as QA does.
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
 
 export const BIN = join(new URL('../../bin/livekit', import.meta.url).pathname);
 

@@ -14,7 +14,7 @@ import { RsyncCopier } from '../../electron/engine/run/copier.ts';
 import { LayerCopier } from '../../electron/engine/run/layer-copier.ts';
 import { detectCopyMethod } from '../../electron/engine/run/layer-stack.ts';
 import type { CopyProgress } from '../../electron/engine/run/rsync-progress.ts';
-import type { SquashfsLayer } from '../../electron/engine/plan/types.ts';
+import type { SquashfsLayer } from '../../electron/shared/plan.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 ** 2;

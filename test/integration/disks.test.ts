@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectMachineFacts } from '../../electron/engine/disks/collect.ts';
 import { describeImage, NotAnImageError } from '../../electron/engine/disks/image.ts';
 import { refusalsFor } from '../../electron/engine/disks/safety.ts';
-import type { MachineFacts } from '../../electron/engine/facts.ts';
+import type { MachineFacts } from '../../electron/shared/facts.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 * 1024;

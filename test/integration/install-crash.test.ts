@@ -13,7 +13,7 @@ import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
 import { rsyncArgv, type Copier } from '../../electron/engine/run/copier.ts';
 import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts';
 import { heldBy } from '../../electron/engine/run/held.ts';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 ** 2;

@@ -12,7 +12,7 @@ import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-
 import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
 import { ExecaRunner, type CommandRunner } from '../../electron/engine/run/runner.ts';
 import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;
 const COMPOSE = new URL('../../scripts/compose-sysroots.sh', import.meta.url).pathname;

@@ -10,7 +10,7 @@ import { jsonEvents, runCli } from '../helpers/cli.ts';
 import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-state.ts';
 import { diffTrees, walkTree, type Entry } from '../helpers/walk.ts';
 import { blkid, compareDirTime, fileText, groupMembers, partitionTable, passwordVerifies, readFstab, shadowHash, skipManaged } from '../helpers/verify.ts';
-import type { ProgressEvent } from '../../electron/engine/run/events.ts';
+import type { ProgressEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;
 const GiB = 1024 ** 3;

@@ -11,7 +11,7 @@ import { rpcClient, serve, type Served } from '../e2e/serve.ts';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
 import { makeImage, sha256File } from '../helpers/image.ts';
 import { EXIT, prepareInstall, runInstall } from '../../electron/engine/install.ts';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 ** 2;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateAnswers, type Problem } from '../../electron/engine/answers/validate.ts';
 import { englishMessage } from '../../electron/engine/answers/messages.ts';
-import type { SysrootInfo } from '../../electron/engine/facts.ts';
+import type { SysrootInfo } from '../../electron/shared/facts.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'livekit-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

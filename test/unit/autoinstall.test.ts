@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { autoinstallSpec, parseSource, SourceError } from '../../electron/engine/autoinstall/source.ts';
 import { chooseDisk } from '../../electron/engine/autoinstall/pick-disk.ts';
 import { afterAction } from '../../electron/engine/autoinstall/result.ts';
-import type { DiskInfo, MachineFacts } from '../../electron/engine/facts.ts';
+import type { DiskInfo, MachineFacts } from '../../electron/shared/facts.ts';
 
 describe('livekit.autoinstall= sources', () => {
   it('takes the last livekit.autoinstall= of the command line', () => {

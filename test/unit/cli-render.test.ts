@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engineI18n, LOCALES_DIR } from '../../electron/engine/i18n.ts';
 import { EventPrinter, erasedTargets, problemLine, refusalLines } from '../../electron/cli/render.ts';
-import type { Plan } from '../../electron/engine/plan/types.ts';
+import type { Plan } from '../../electron/shared/plan.ts';
 import { COMMANDS } from '../../electron/cli/args.ts';
 
 function keys(o: unknown, prefix = ''): string[] {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DiskInfo, MachineFacts } from '../../electron/engine/facts.ts';
+import type { DiskInfo, MachineFacts } from '../../electron/shared/facts.ts';
 import { parseLsblk } from '../../electron/engine/disks/lsblk.ts';
 import {
   BIOS_BOOT_BYTES,

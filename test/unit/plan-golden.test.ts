@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Answers } from '../../electron/engine/answers/schema.ts';
-import type { MachineFacts, SysrootInfo } from '../../electron/engine/facts.ts';
+import type { Answers } from '../../electron/shared/answers.ts';
+import type { MachineFacts, SysrootInfo } from '../../electron/shared/facts.ts';
 import { plan } from '../../electron/engine/plan/plan.ts';
 import { PART_TYPES } from '../../electron/engine/plan/layout.ts';
 import { answers, biosMachine, desktopSysroot, FIX, imageDisk, planEnv, SECRET, uefiMachine } from './plan-helpers.ts';

@@ -1,8 +1,8 @@
 // Shared inputs for the planner's unit tests: recorded-style machines, a sysroot, answers, a deterministic env.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answersSchema, type Answers, type AnswersInput } from '../../electron/engine/answers/schema.ts';
-import type { DiskInfo, MachineFacts, SysrootInfo } from '../../electron/engine/facts.ts';
+import { answersSchema, type Answers, type AnswersInput } from '../../electron/shared/answers.ts';
+import type { DiskInfo, MachineFacts, SysrootInfo } from '../../electron/shared/facts.ts';
 import type { PlanEnv } from '../../electron/engine/plan/plan.ts';
 
 export const FIX = join(import.meta.dirname, '..', 'fixtures');

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MachineFacts, SysrootInfo } from '../../electron/engine/facts.ts';
+import type { MachineFacts, SysrootInfo } from '../../electron/shared/facts.ts';
 import { grubPlatform } from '../../electron/engine/plan/bootloader.ts';
 import { fstabContent, needsLocaleGen } from '../../electron/engine/plan/etc-files.ts';
 import { diskLayout, PART_TYPES, vfatVolumeId } from '../../electron/engine/plan/layout.ts';
 import { plan, type PlanResult } from '../../electron/engine/plan/plan.ts';
 import { WEIGHTS } from '../../electron/engine/plan/steps.ts';
 import { autoSwapBytes, swapBytesFor } from '../../electron/engine/plan/swap.ts';
-import type { Action, Plan } from '../../electron/engine/plan/types.ts';
+import type { Action, Plan } from '../../electron/shared/plan.ts';
 import { answers, biosMachine, desktopSysroot, GiB, imageDisk, planEnv, SECRET, uefiMachine } from './plan-helpers.ts';
 
 const MiB = 1024 * 1024;

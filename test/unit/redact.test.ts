@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { redact, redactEvent, REDACTED } from '../../electron/engine/run/redact.ts';
 import { EventHub } from '../../electron/engine/service/hub.ts';
 import { checkPassword } from '../../electron/engine/answers/rules.ts';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
-import type { Plan } from '../../electron/engine/plan/types.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
+import type { Plan } from '../../electron/shared/plan.ts';
 
 const PASSWORDS = ['progress', 'true', 'type', '1', '32768', '"', '\\', '{}', '.*', '$&', 'null', 'version', 'step', '[redacted]', '***', 'a+b?', '(x)|y', '\\d+', 'done', 'plan'];
 

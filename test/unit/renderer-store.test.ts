@@ -4,7 +4,7 @@ import { createStore, pageFor } from '../../renderer/store/index.ts';
 import { buildAnswers, deriveHostname, deriveUsername, pageOfPath, passwordStrength } from '../../renderer/store/derive.ts';
 import { formatBytes, formatDuration, formatRate } from '../../renderer/store/format.ts';
 import { initialInstallState, reduceInstall } from '../../electron/api.ts';
-import { answersSchema } from '../../electron/engine/answers/schema.ts';
+import { answersSchema } from '../../electron/shared/answers.ts';
 import type { Plan } from '../../electron/api.ts';
 
 describe('user slice derivations', () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execute } from '../../electron/engine/run/executor.ts';
 import { CommandError, RecordingRunner, type CommandRunner } from '../../electron/engine/run/runner.ts';
-import type { InstallEvent } from '../../electron/engine/run/events.ts';
-import type { Plan } from '../../electron/engine/plan/types.ts';
+import type { InstallEvent } from '../../electron/shared/events.ts';
+import type { Plan } from '../../electron/shared/plan.ts';
 import { partitionDevice, resolvePlaceholders } from '../../electron/engine/run/placeholders.ts';
 import type { Copier } from '../../electron/engine/run/copier.ts';
 

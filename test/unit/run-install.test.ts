@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, prepareInstall, TARGET_LOG_PATH } from '../../electron/engine/install.ts';
-import type { MachineFacts } from '../../electron/engine/facts.ts';
+import type { MachineFacts } from '../../electron/shared/facts.ts';
 
 const machine = JSON.parse(readFileSync(new URL('../fixtures/machines/machine-bios.json', import.meta.url), 'utf8')) as MachineFacts;
 let dir: string;

@@ -1,6 +1,6 @@
 // Pure rules for single answer fields. Each returns problems as { code, params } (no path):
 // validate.ts attaches the key path and the English message.
-import { SIZE_RE } from './schema.ts';
+import { SIZE_RE } from '../../shared/answers.ts';
 import { formatSize, parseSize } from './size.ts';
 
 export interface Finding {

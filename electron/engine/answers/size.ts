@@ -1,6 +1,6 @@
 // Sizes in answer files (`4GiB`, `512M`, `2GB`, `1048576`), as util-linux reads them:
 // K/M/G/T and KiB/MiB/... are powers of 1024, KB/MB/GB/TB powers of 1000, no unit is bytes.
-import { SIZE_RE } from './schema.ts';
+import { SIZE_RE } from '../../shared/answers.ts';
 
 const POWERS: Record<string, number> = { K: 1, M: 2, G: 3, T: 4 };
 

@@ -2,7 +2,7 @@
 // an i18n code (namespace `validation`) with params, and the English message.
 import { statSync } from 'node:fs';
 import type { z } from 'zod';
-import type { SysrootInfo } from '../facts.ts';
+import type { SysrootInfo } from '../../shared/facts.ts';
 import { resolveInRootSync } from '../medium/in-root.ts';
 import { DEFAULT_LOCALE, isValidLocale, localeFromCmdline } from './locale.ts';
 import { englishMessage } from './messages.ts';
@@ -17,10 +17,10 @@ import {
   isKnownTimezone,
   type Finding,
 } from './rules.ts';
-import { answersSchema, type Answers } from './schema.ts';
+import { answersSchema, type Answers } from '../../shared/answers.ts';
 
-import type { Problem } from './problem.ts';
-export type { Problem } from './problem.ts';
+import type { Problem } from '../../shared/problem.ts';
+export type { Problem } from '../../shared/problem.ts';
 
 export type ValidationResult = { ok: true; answers: Answers } | { ok: false; problems: Problem[] };
 

@@ -1,7 +1,7 @@
 // Safety under autoinstall: an answer file that names no disk gets one only when exactly one disk of
 // the machine could be erased; with none, or with several, nothing is chosen and nothing is written.
 // The disk the answers were read from is never a candidate.
-import type { DiskInfo, MachineFacts } from '../facts.ts';
+import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import { refusalsFor } from '../disks/safety.ts';
 
 export type DiskChoice =

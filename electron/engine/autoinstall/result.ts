@@ -1,7 +1,7 @@
 // What QA reads after an unattended install: the exit code, the last event, timings and what the
 // machine does next. Written as JSON beside the answers on a labelled volume (the answers disk's FAT
 // partition, readable from outside the VM) and printed on the console as one tagged line.
-import type { InstallEvent } from '../run/events.ts';
+import type { InstallEvent } from '../../shared/events.ts';
 
 export type AfterAction = 'poweroff' | 'reboot' | 'shell';
 

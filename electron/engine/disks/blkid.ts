@@ -1,6 +1,6 @@
 // Pure: `blkid -p -o export DEV...` output, and filling what lsblk left out.
 // Without udev (this project's hosts, many Live sessions) lsblk shows no FSTYPE/UUID/PARTTYPE; blkid probes them.
-import type { DiskInfo, PartitionInfo } from '../facts.ts';
+import type { DiskInfo, PartitionInfo } from '../../shared/facts.ts';
 
 export type BlkidEntry = Record<string, string>;
 

@@ -5,7 +5,7 @@ import { readFile, readdir, realpath } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { execa } from 'execa';
 import si from 'systeminformation';
-import type { DiskInfo, MachineFacts } from '../facts.ts';
+import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import { defaultMediumDir } from '../medium/sysroots.ts';
 import { mergeBlkid, parseBlkidExport } from './blkid.ts';
 import { liveSetsFrom } from './live.ts';

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { DiskInfo } from '../facts.ts';
+import type { DiskInfo } from '../../shared/facts.ts';
 
 export class NotAnImageError extends Error {
   constructor(

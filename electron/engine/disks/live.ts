@@ -1,6 +1,6 @@
 // Pure: which block devices and paths belong to the running Live system, from the mount table and
 // the loop devices' backing files (both collected elsewhere). A disk holding any of them is never a target.
-import type { DiskInfo } from '../facts.ts';
+import type { DiskInfo } from '../../shared/facts.ts';
 // The composed sysroots' directories: an image file never goes there.
 import { DEFAULT_MEDIUM_DIRS, DEFAULT_SYSROOTS_DIRS } from '../medium/sysroots.ts';
 import { diskOfDevice } from './lsblk.ts';

@@ -1,5 +1,5 @@
 // Pure: `lsblk --json --bytes --output-all` → DiskInfo[]. No I/O here, so recorded outputs replay in tests.
-import type { DiskInfo, PartitionInfo } from '../facts.ts';
+import type { DiskInfo, PartitionInfo } from '../../shared/facts.ts';
 
 /** The fields of one lsblk device that we read (util-linux ≥ 2.37 spelling; all may be null). */
 interface LsblkDevice {

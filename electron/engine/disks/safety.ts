@@ -1,6 +1,6 @@
 // Pure safety rules: why a disk (or a partition, or an image file) must not be written.
 // Each refusal is data (code + params) that the CLI, the UI and the planner all show the same way.
-import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../facts.ts';
+import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
 import { formatSize } from '../answers/size.ts';
 import { isWithin } from './mounts.ts';
 

@@ -4,7 +4,7 @@
 // A variant's sysroot is its `dir-name`, else the last part of its squashfs `path`
 // (/run/livekit/sysroots/<name>). Unknown fields are ignored, as DeployKit does.
 import { z } from 'zod';
-import type { SysrootMeta, Translated } from '../facts.ts';
+import type { SysrootMeta, Translated } from '../../shared/facts.ts';
 
 const sysrootName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 

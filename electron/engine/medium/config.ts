@@ -9,7 +9,7 @@
 // SYSROOT_DEP_*/TEMPLATE_* entries for a sysroot that SYSROOT_LAYERS does not declare are ignored
 // with a warning, as AOSC's loader ignores them (its amd64 installer config carries other
 // architectures' entries, appended from a shared part).
-import type { MediumConfig } from '../facts.ts';
+import type { MediumConfig } from '../../shared/facts.ts';
 import { ConfSyntaxError, lexConf, type ConfAssignment, type ConfWord } from './conf-lexer.ts';
 
 export class MediumConfigError extends Error {

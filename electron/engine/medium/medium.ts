@@ -2,7 +2,7 @@
 // livekit/sysroots.json, else (AOSC OS media) from manifest/recipe.json + manifest/recipe-i18n.json.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MediumConfig, SysrootMeta } from '../facts.ts';
+import type { MediumConfig, SysrootMeta } from '../../shared/facts.ts';
 import { parseAoscRecipe } from './aosc-recipe.ts';
 import { parseLivekitConfWithWarnings } from './config.ts';
 import { parseSysrootsJson } from './sysroots-json.ts';

@@ -2,7 +2,7 @@
 // Shape: `{ "<sysroot>": SysrootMeta, ... }`, or the same map under a `sysroots` key
 // (optionally beside `"version": 1`). Unknown fields are ignored so newer media still load.
 import { z } from 'zod';
-import type { SysrootMeta, Translated } from '../facts.ts';
+import type { SysrootMeta, Translated } from '../../shared/facts.ts';
 import { languageOf } from '../i18n.ts';
 
 const translated = z.record(z.string(), z.string());

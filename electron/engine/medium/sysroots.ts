@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MachineFacts, SysrootInfo, SysrootMeta } from '../facts.ts';
+import type { MachineFacts, SysrootInfo, SysrootMeta } from '../../shared/facts.ts';
 import { readMediumIfPresent, type Medium } from './medium.ts';
 import { measureTree } from './measure.ts';
 import { readOsRelease } from './os-release.ts';

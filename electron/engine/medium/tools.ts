@@ -1,5 +1,5 @@
 // What a sysroot carries for the install steps, read from its files (resolved inside the sysroot).
-import type { TargetTools } from '../facts.ts';
+import type { TargetTools } from '../../shared/facts.ts';
 import { existsInRoot, readTextInRoot, subdirsInRoot } from './in-root.ts';
 import { compiledLocales } from './locales.ts';
 

@@ -1,5 +1,5 @@
 // Pure: which GRUB platform the target boots with, and the commands that install it.
-import type { TargetTools } from '../facts.ts';
+import type { TargetTools } from '../../shared/facts.ts';
 
 /** GRUB's platform for this CPU and firmware, or undefined when we cannot boot that combination. */
 export function grubPlatform(arch: string, firmware: 'uefi' | 'bios'): string | undefined {

@@ -1,5 +1,5 @@
 // Pure: the contents of the configuration files the install writes into the target's /etc.
-import type { Filesystem } from '../answers/schema.ts';
+import type { Filesystem } from '../../shared/answers.ts';
 
 export interface FstabInput {
   filesystem: Filesystem;

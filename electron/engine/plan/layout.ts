@@ -1,7 +1,7 @@
 // Pure: the partition table made on an erased disk, and the sfdisk script that makes it.
-import type { Filesystem, Layout } from '../answers/schema.ts';
+import type { Filesystem, Layout } from '../../shared/answers.ts';
 import { BIOS_BOOT_BYTES, ESP_BYTES, MiB } from '../disks/safety.ts';
-import type { PlannedPartition } from './types.ts';
+import type { PlannedPartition } from '../../shared/plan.ts';
 
 export type ConcreteLayout = Exclude<Layout, 'auto'>;
 

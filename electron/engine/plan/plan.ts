@@ -1,15 +1,15 @@
 // The planner: a pure function (answers, machine, sysroot, env) → Plan, or why not.
 // Every decision is taken here (layout, sizes, UUIDs, file contents, commands); the executor only follows.
-import type { Answers } from '../answers/schema.ts';
+import type { Answers } from '../../shared/answers.ts';
 import { DEFAULT_LOCALE, localeFromCmdline } from '../answers/locale.ts';
 import type { Problem } from '../answers/validate.ts';
-import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../facts.ts';
+import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
 import { partitionRefusalsFor, refusalsFor, requiredBytes, requiredRootBytes } from '../disks/safety.ts';
 import { grubPlatform } from './bootloader.ts';
 import { concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, vfatVolumeId } from './layout.ts';
 import { buildSteps, type StepInput } from './steps.ts';
 import { swapBytesFor, swapFilePath } from './swap.ts';
-import type { Plan, PlannedPartition } from './types.ts';
+import type { Plan, PlannedPartition } from '../../shared/plan.ts';
 
 export interface PlanEnv {
   /** Where the target's root is mounted while installing (e.g. /run/livekit/target). */

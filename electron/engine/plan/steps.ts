@@ -1,6 +1,6 @@
 // Pure: the ordered install steps, built from a target that plan.ts has already checked.
-import type { Answers } from '../answers/schema.ts';
-import type { MachineFacts, SysrootInfo } from '../facts.ts';
+import type { Answers } from '../../shared/answers.ts';
+import type { MachineFacts, SysrootInfo } from '../../shared/facts.ts';
 import { grubCommands, initramfsCommand } from './bootloader.ts';
 import {
   adjtimeContent,
@@ -12,7 +12,7 @@ import {
   swapFstabLine,
 } from './etc-files.ts';
 import { MiB } from '../disks/safety.ts';
-import type { Action, PlannedPartition, Step, StepId } from './types.ts';
+import type { Action, PlannedPartition, Step, StepId } from '../../shared/plan.ts';
 
 /** Everything the steps need, decided and checked beforehand. */
 export interface StepInput {

@@ -1,5 +1,5 @@
 // Pure: how big the swap file is.
-import type { Filesystem } from '../answers/schema.ts';
+import type { Filesystem } from '../../shared/answers.ts';
 import { parseSize } from '../answers/size.ts';
 import { GiB, MiB } from '../disks/safety.ts';
 

@@ -4,7 +4,7 @@
 // origin, replaced files are new inodes, and `trusted.overlay.*` xattrs are not part of the result.
 // Anything it cannot reproduce exactly sends the copy to rsync (the fallback copier), before a byte is written.
 import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
-import type { SquashfsLayer } from '../plan/types.ts';
+import type { SquashfsLayer } from '../../shared/plan.ts';
 import type { Copier, CopyRequest } from './copier.ts';
 import { bytesPath, overlayXattrsOf, walkLayer, type LayerScan } from './layer-scan.ts';
 import { isOpaque, redirectsOf, unsupportedIn } from './overlay-rules.ts';

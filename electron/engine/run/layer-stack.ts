@@ -3,7 +3,7 @@
 import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve, dirname } from 'node:path';
 import { mountAt, mountsUnder, parseMountinfo, unescapeOctal, type MountEntry } from '../disks/mounts.ts';
-import type { CopyMethod, SquashfsLayer } from '../plan/types.ts';
+import type { CopyMethod, SquashfsLayer } from '../../shared/plan.ts';
 
 /** A loop device's backing file and offset, or undefined when the source is not a configured loop. */
 export type LoopBacking = (source: string) => { file: string; offset: number } | undefined;

@@ -1,5 +1,5 @@
 // Pure resolution of the Plan's run-time placeholders: `{disk}` and `{part:<role>}`.
-import type { PlannedPartition } from '../plan/types.ts';
+import type { PlannedPartition } from '../../shared/plan.ts';
 
 /** The device name of partition `n` on `disk`: nvme0n1p1, loop3p2, mmcblk0p1 but sda1, vdb2. */
 export function partitionDevice(disk: string, n: number): string {

@@ -3,7 +3,7 @@
 // event) is secret-free by construction and never string-replaced: a password such as `type`, `true` or
 // `32768` would otherwise rewrite keys and values. Validation keeps passwords at 4+ characters so that
 // hiding them in text is meaningful.
-import type { InstallEvent } from './events.ts';
+import type { InstallEvent } from '../../shared/events.ts';
 
 export const REDACTED = '***';
 

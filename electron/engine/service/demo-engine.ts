@@ -3,11 +3,12 @@
 // first copy, never reboots, and says it is a demo. The real engine has no demo branches.
 import { describeImage } from '../disks/image.ts';
 import { RsyncCopier } from '../run/copier.ts';
-import { targetSchema } from '../answers/schema.ts';
+import { targetSchema } from '../../shared/answers.ts';
 import { FailOnceCopier, type Demo } from './demo.ts';
 import { RealEngine, type RealEngineOptions } from './engine.ts';
-import type { EnginePort, PlanOutcome, UiFacts, UiProblem } from './port.ts';
-import type { InstallEvent } from '../run/events.ts';
+import type { EnginePort } from './port.ts';
+import type { PlanOutcome, UiFacts, UiProblem } from '../../shared/service.ts';
+import type { InstallEvent } from '../../shared/events.ts';
 
 export type DemoTargets = Pick<Demo, 'images' | 'flakyImage' | 'partitionedDisk'>;
 

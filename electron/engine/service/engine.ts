@@ -1,7 +1,7 @@
 // The real EnginePort: the engine's own functions (facts, validation, the planner, the executor),
 // composed for the service. The demo wraps it (demo-engine.ts); nothing here knows about the demo.
 import { join } from 'node:path';
-import type { DiskInfo, MachineFacts, SysrootInfo } from '../facts.ts';
+import type { DiskInfo, MachineFacts, SysrootInfo } from '../../shared/facts.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
 import { refusalsFor, requiredBytes } from '../disks/safety.ts';
 import { listSysroots } from '../medium/sysroots.ts';
@@ -12,8 +12,9 @@ import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from
 import { PlanStore } from './plans.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 import type { Copier } from '../run/copier.ts';
-import type { InstallEvent } from '../run/events.ts';
-import type { EnginePort, PlanOutcome, UiFacts, UiProblem } from './port.ts';
+import type { InstallEvent } from '../../shared/events.ts';
+import type { EnginePort } from './port.ts';
+import type { PlanOutcome, UiFacts, UiProblem } from '../../shared/service.ts';
 
 export interface RealEngineOptions {
   cmdline: string;

@@ -1,12 +1,11 @@
 // Fans install events out to every connected client and keeps the folded state for replay.
 // Secrets are scrubbed here as a last line of defence, by the engine's one redaction (free text only):
 // nothing that reaches a client carries them, and the events' structure is never touched.
-import type { InstallEvent } from '../run/events.ts';
+import type { InstallEvent } from '../../shared/events.ts';
 import { redactEvent } from '../run/redact.ts';
 import { initialInstallState, reduceInstall, type InstallState } from '../../shared/install-state.ts';
+import type { ServiceMessage } from '../../shared/service.ts';
 
-/** What a subscriber receives: first the current state, then each event as it happens. */
-export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type: 'event'; event: InstallEvent };
 
 type Listener = (m: ServiceMessage) => void;
 

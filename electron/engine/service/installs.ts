@@ -2,8 +2,9 @@
 // the hub. It never sees the answers: the engine keeps them with the plan, parsed once; only the
 // secrets to scrub reach the hub.
 import type { EventHub } from './hub.ts';
-import type { EnginePort, UiProblem } from './port.ts';
-import type { Refusal } from '../facts.ts';
+import type { EnginePort } from './port.ts';
+import type { UiProblem } from '../../shared/service.ts';
+import type { Refusal } from '../../shared/facts.ts';
 
 export class InstallBusyError extends Error {
   constructor() {

@@ -1,36 +1,8 @@
 // What the service needs from the engine. The real implementation (engine.ts) calls the engine's own
 // functions; tests of the service's transport and auth may hand a small one in.
-import type { DiskInfo, MachineFacts, Refusal, SysrootInfo } from '../facts.ts';
-import type { Plan } from '../plan/types.ts';
-import type { Problem } from '../answers/problem.ts';
-import type { InstallEvent } from '../run/events.ts';
+import type { InstallEvent } from '../../shared/events.ts';
+import type { PlanOutcome, UiFacts, UiProblem } from '../../shared/service.ts';
 
-/** The engine's own problem type, as the UI receives it. */
-export type UiProblem = Problem;
-
-export interface DiskChoice {
-  disk: DiskInfo;
-  /** Empty when the disk may be erased. */
-  refusals: Refusal[];
-}
-
-export interface UiFacts {
-  firmware: MachineFacts['firmware'];
-  arch: string;
-  ramBytes: number;
-  gpuVendors: string[];
-  cmdline: string;
-  /** The locale from `LANG=` on the kernel command line, when present. */
-  cmdlineLocale: string | null;
-  sysroots: SysrootInfo[];
-  disks: DiskChoice[];
-  demo: boolean;
-}
-
-export type PlanOutcome =
-  /** `planId` names the plan the service keeps: `install({ planId })` runs exactly this plan. */
-  | { ok: true; plan: Plan; planId: string }
-  | { ok: false; problems: UiProblem[]; refusals: { disk: string; refusals: Refusal[] }[] };
 
 export interface EnginePort {
   facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts>;

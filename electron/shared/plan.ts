@@ -1,6 +1,6 @@
 // The Plan: the single source of truth that the confirmation page, `--dry-run`,
 // QA's logs and the executor all read. Pure data, JSON-serialisable, secret-free.
-import type { Answers } from '../answers/schema.ts';
+import type { Answers } from './answers.ts';
 
 /**
  * Placeholders the executor resolves at run time, inside argv, paths and contents:

@@ -1,6 +1,6 @@
 // Plain-data facts about the machine and the medium. Collected by effects (disks/, medium/),
 // recorded and replayed by tests, consumed by the pure planner and safety rules.
-import type { CopyMethod } from './plan/types.ts';
+import type { CopyMethod } from './plan.ts';
 
 /** Parsed `livekit/livekit.conf`. */
 export interface MediumConfig {

@@ -1,0 +1,37 @@
+// What the engine service tells its clients (the renderer, the Electron shell, tests): the machine as the
+// UI shows it, the outcome of planning, and the messages of the event stream. Types only.
+import type { DiskInfo, MachineFacts, Refusal, SysrootInfo } from './facts.ts';
+import type { Plan } from './plan.ts';
+import type { Problem } from './problem.ts';
+import type { InstallEvent } from './events.ts';
+import type { InstallState } from './install-state.ts';
+
+/** The engine's own problem type, as the UI receives it. */
+export type UiProblem = Problem;
+
+export interface DiskChoice {
+  disk: DiskInfo;
+  /** Empty when the disk may be erased. */
+  refusals: Refusal[];
+}
+
+export interface UiFacts {
+  firmware: MachineFacts['firmware'];
+  arch: string;
+  ramBytes: number;
+  gpuVendors: string[];
+  cmdline: string;
+  /** The locale from `LANG=` on the kernel command line, when present. */
+  cmdlineLocale: string | null;
+  sysroots: SysrootInfo[];
+  disks: DiskChoice[];
+  demo: boolean;
+}
+
+export type PlanOutcome =
+  /** `planId` names the plan the service keeps: `install({ planId })` runs exactly this plan. */
+  | { ok: true; plan: Plan; planId: string }
+  | { ok: false; problems: UiProblem[]; refusals: { disk: string; refusals: Refusal[] }[] };
+
+/** What a subscriber receives: first the current state, then each event as it happens. */
+export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type: 'event'; event: InstallEvent };
