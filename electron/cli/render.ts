@@ -167,7 +167,8 @@ export class EventPrinter {
       case 'error': {
         this.redrawn = false;
         // A coded error in the user's language, in the UI's own wording.
-        const lines = [t('cli:install.failed', { step: e.step ?? '-', message: errorText(t, e) })];
+        // No step: refused before the first write (a changed target), which is not a failed install.
+        const lines = [e.step ? t('cli:install.failed', { step: e.step, message: errorText(t, e) }) : t('cli:install.refused', { message: errorText(t, e) })];
         if (e.command) lines.push(t('cli:install.command', { command: e.command.join(' ') }));
         if (e.stderrTail) lines.push(t('cli:install.stderr'), ...e.stderrTail.trimEnd().split('\n').slice(-15).map((l) => `  ${l}`));
         return `${nl}${lines.join('\n')}\n`;
@@ -177,7 +178,8 @@ export class EventPrinter {
         return `${nl}${t('cli:install.cancelling')}\n`;
       case 'done':
         this.redrawn = false;
-        return `${nl}${e.ok ? t('cli:install.done', { log: e.logPath ?? '-' }) : t('cli:install.released', { log: e.logPath ?? '-' })}\n`;
+        if (e.ok) return `${nl}${t('cli:install.done', { log: e.logPath ?? '-' })}\n`;
+        return `${nl}${e.logPath ? t('cli:install.released', { log: e.logPath }) : t('cli:install.releasedNoLog')}\n`;
       case 'plan':
         return '';
     }

@@ -1,8 +1,9 @@
 // The confirmed plan is the plan that runs, on the disk it was made for: a loop device re-pointed at
 // another image between plan and install (a USB stick swapped under the same /dev name) is refused
 // before the first write, by the service (CONFLICT, translatable code) and by the engine the CLI uses
-// (exit 3); the other image is unchanged, byte for byte.
-import { mkdtempSync, rmSync } from 'node:fs';
+// (exit 3), and by `livekit install` in a terminal when the swap happens while it asks "Type yes";
+// the other image is unchanged, byte for byte.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { TRPCClientError } from '@trpc/client';
 import { rpcClient, serve, type Served } from '../e2e/serve.ts';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
 import { makeImage, sha256File } from '../helpers/image.ts';
+import { BIN } from '../helpers/cli.ts';
 import { EXIT, prepareInstall, runInstall } from '../../electron/engine/install.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';
 
@@ -116,5 +118,51 @@ describe.skipIf(!isRoot)('a swapped target is refused (needs root: loop devices)
         await execa('losetup', ['-d', loop], { reject: false });
       }
     });
+  });
+
+  describe('through `livekit install` in a terminal: the stick is swapped while the prompt waits', () => {
+    let fx: Composed;
+    beforeAll(async () => {
+      fx = await composeFixture(await fixtureMedium());
+    });
+    afterAll(async () => {
+      await fx?.release();
+    });
+
+    it('answering "yes" after the swap: exit 3 naming the change; the other disk unchanged', async () => {
+      const a = join(dir, 'tty-a.img');
+      const b = join(dir, 'tty-b.img');
+      await makeImage(a, 512 * MiB);
+      await makeImage(b, 512 * MiB);
+      await execa('sfdisk', ['--quiet', b], { input: 'label: gpt\nsize=16MiB\n' });
+      const loop = (await execa('losetup', ['--find', '--show', a])).stdout.trim();
+      const file = join(dir, 'tty-answers.json');
+      writeFileSync(file, JSON.stringify(answers(loop, 'desktop')));
+      try {
+        // script(1) gives the CLI a pseudo-terminal (it refuses to prompt without one) and forwards our stdin to it.
+        const cmd = [BIN, 'install', '--config', file, '--medium', fx.medium, '--sysroots', fx.sysroots, '--cmdline-file', '/dev/null'].map((w) => `'${w}'`).join(' ');
+        const cli = execa('script', ['--quiet', '--return', '--command', cmd, '/dev/null'], { reject: false, env: { LANG: 'C.UTF-8' } });
+        let screen = '';
+        const asked = new Promise<void>((resolve) => {
+          cli.stdout!.on('data', (d: Buffer) => {
+            screen += d.toString();
+            if (screen.includes('Type "yes"')) resolve();
+          });
+        });
+        await Promise.race([asked, cli.then(() => { throw new Error(`the CLI ended before asking:\n${screen}`); })]);
+        expect(screen).toContain('These will be ERASED');
+        expect(screen).toContain(loop);
+        const before = await sha256File(b);
+        await repoint(loop, b);
+        cli.stdin!.write('yes\r');
+        const r = await cli;
+        expect(r.exitCode, screen).toBe(EXIT.refused);
+        expect(screen).toMatch(/Not installed: The target disk .* is no longer the disk the plan was made for \(changed: backing, partition-table\)/);
+        expect(screen).not.toMatch(/step "-"|Log: -/);
+        expect(await sha256File(b)).toBe(before);
+      } finally {
+        await execa('losetup', ['-d', loop], { reject: false });
+      }
+    }, 120_000);
   });
 });

@@ -67,4 +67,14 @@ describe('render', () => {
     expect(s).toContain('rsync 异常退出，退出码 11。');
     expect(s).not.toContain('exited with code');
   });
+  it('a refusal before the first step is "not installed", and an install with no log names none', () => {
+    const printer = new EventPrinter(engineI18n('en').getFixedT('en'), false);
+    const refused = printer.print({ type: 'error', step: null, message: 'The target disk /dev/sdb is no longer the disk the plan was made for', code: 'target-changed', params: { disk: '/dev/sdb', changes: 'serial' } });
+    expect(refused).toMatch(/^Not installed: /);
+    expect(refused).not.toContain('step');
+    const done = printer.print({ type: 'done', ok: false });
+    expect(done).toContain('released');
+    expect(done).not.toContain('Log:');
+    expect(printer.print({ type: 'done', ok: false, logPath: '/var/log/livekit/x.log' })).toContain('Log: /var/log/livekit/x.log');
+  });
 });
