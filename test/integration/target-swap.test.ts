@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { rpcClient, serve, type Served } from '../e2e/serve.ts';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
-import { makeImage, sha256File } from '../helpers/image.ts';
+import { attachImage, makeImage, sha256File, withCleanup } from '../helpers/image.ts';
 import { BIN } from '../helpers/cli.ts';
 import { EXIT, prepareInstall, runInstall } from '../../electron/engine/install.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';
@@ -118,6 +118,39 @@ describe.skipIf(!isRoot)('a swapped target is refused (needs root: loop devices)
         await execa('losetup', ['-d', loop], { reject: false });
       }
     });
+  });
+
+  describe('into existing partitions: the kept ESP is reformatted between plan and install', () => {
+    let fx: Composed;
+    beforeAll(async () => {
+      fx = await composeFixture(await fixtureMedium());
+    });
+    afterAll(async () => {
+      await fx?.release();
+    });
+
+    it('refuses with exit 3 naming the filesystems (the plan\'s fstab names the old ESP UUID); root untouched', async () => {
+      const image = join(dir, 'parts.img');
+      await makeImage(image, 1024 * MiB);
+      await execa('sfdisk', ['--quiet', image], { input: 'label: gpt\nsize=64MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\ntype=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' });
+      await withCleanup(async (defer) => {
+        const disk = await attachImage(image);
+        defer(disk.detach);
+        await execa('mkfs.vfat', ['-n', 'ESP', disk.part(1)]);
+        await execa('mkfs.ext4', ['-q', '-L', 'OLDROOT', disk.part(2)]);
+        const a = { ...answers(disk.device, 'desktop'), target: { partitions: { root: disk.part(2), efi: disk.part(1) }, filesystem: 'ext4', swap: 'none' } };
+        const p = await prepareInstall(a, { mediumDir: fx.medium, sysrootsDir: fx.sysroots, cmdline: 'LANG=en_US.UTF-8', logPath: join(dir, 'parts.log') });
+        if (!p.ok) throw new Error(JSON.stringify(p));
+        await execa('mkfs.vfat', ['-n', 'ESP', disk.part(1)]); // same table, same label: a new volume id
+        const rootBefore = await sha256File(disk.part(2));
+        const events: InstallEvent[] = [];
+        const r = await runInstall(p, { onEvent: (e) => events.push(e) });
+        expect(r.exitCode).toBe(EXIT.refused);
+        expect(events[0]).toMatchObject({ type: 'error', code: 'target-changed', params: { disk: disk.part(1), changes: 'filesystems' } });
+        expect(events.some((e) => e.type === 'step')).toBe(false);
+        expect(await sha256File(disk.part(2))).toBe(rootBefore);
+      });
+    }, 120_000);
   });
 
   describe('through `livekit install` in a terminal: the stick is swapped while the prompt waits', () => {

@@ -10,10 +10,10 @@
 // test-artifacts/release/<lang>/).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { plainText } from '../boot/helpers/qemu.ts';
+import { Monitor } from './monitor.ts';
 
 const { values } = parseArgs({
   options: { image: { type: 'string' }, lang: { type: 'string', default: 'zh_CN' }, out: { type: 'string' }, timeout: { type: 'string', default: '1500' }, direct: { type: 'string' }, label: { type: 'string', default: 'LIVEKIT' } },
@@ -33,24 +33,8 @@ const LANGUAGE_KEYS = lang === 'zh_CN'
 const DIRECT_CMDLINE = `root=livekit:CDLABEL=${values.label} livekit.boot=livekit LANG=${lang === 'zh_CN' ? 'zh_CN' : 'en_US'}.UTF-8 console=tty0 console=ttyS0,115200`;
 const FACTS = /livekit serve: a client asked for the machine's facts/;
 
-function hmp(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = createConnection(monitor);
-    let text = '';
-    s.on('data', (d) => (text += d.toString()));
-    s.on('error', reject);
-    s.once('connect', () => {
-      s.write(`${command}\n`);
-      setTimeout(() => { s.end(); resolve(text); }, 1500);
-    });
-  });
-}
-
-async function screenshot(name: string): Promise<string> {
-  const file = join(out, `${name}.png`);
-  await hmp(`screendump ${file} -f png`);
-  return file;
-}
+const qmon = new Monitor(monitor);
+const screenshot = (name: string) => qmon.screenshot(out, name);
 
 async function main(): Promise<void> {
   await new Promise<void>((r, j) => spawn('truncate', ['-s', '32G', disk]).on('exit', (c) => (c === 0 ? r() : j(new Error('truncate')))));

@@ -11,9 +11,15 @@ export interface DiskIdentity {
   backing?: string;
   /** `sfdisk --dump` (label, label-id/PTUUID, every partition with its UUID), '' without a table. */
   table: string;
+  /**
+   * What blkid probes on the disk's partitions (or on the partition itself, for an install into existing
+   * partitions): device, filesystem type, filesystem UUID, partition UUID; one line each. A reformatted
+   * ESP keeps the partition table but gets a new UUID, which the plan's fstab already names.
+   */
+  filesystems?: string;
 }
 
-export type IdentityField = 'size' | 'model' | 'serial' | 'wwn' | 'backing' | 'partition-table';
+export type IdentityField = 'size' | 'model' | 'serial' | 'wwn' | 'backing' | 'partition-table' | 'filesystems';
 
 const FIELDS: [IdentityField, (d: DiskIdentity) => unknown][] = [
   ['size', (d) => d.sizeBytes],
@@ -22,6 +28,7 @@ const FIELDS: [IdentityField, (d: DiskIdentity) => unknown][] = [
   ['wwn', (d) => d.wwn],
   ['backing', (d) => d.backing],
   ['partition-table', (d) => d.table],
+  ['filesystems', (d) => d.filesystems ?? ''],
 ];
 
 export function identityChanges(confirmed: DiskIdentity, now: DiskIdentity): IdentityField[] {
