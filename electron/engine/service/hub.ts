@@ -6,6 +6,12 @@ import { redactEvent } from '../run/redact.ts';
 import { initialInstallState, reduceInstall, type InstallState } from '../../shared/install-state.ts';
 import type { ServiceMessage } from '../../shared/service.ts';
 
+/**
+ * Messages a subscriber may have waiting. A client that stops reading (a frozen window) would otherwise
+ * hold every progress event in memory; past this, its backlog is replaced by one snapshot of the folded
+ * state, which is all a client needs to catch up.
+ */
+export const MAX_BACKLOG = 2000;
 
 type Listener = (m: ServiceMessage) => void;
 
@@ -47,10 +53,11 @@ export class EventHub {
 
   /** Async stream for a subscription: the snapshot first, then live events, until `signal` aborts. */
   async *stream(signal?: AbortSignal): AsyncGenerator<ServiceMessage> {
-    const queue: ServiceMessage[] = [{ type: 'snapshot', state: this.state }];
+    let queue: ServiceMessage[] = [{ type: 'snapshot', state: this.state }];
     let wake: (() => void) | null = null;
     const listener: Listener = (m) => {
-      queue.push(m);
+      if (queue.length >= MAX_BACKLOG) queue = [{ type: 'snapshot', state: this.state }];
+      else queue.push(m);
       wake?.();
     };
     this.listeners.add(listener);
