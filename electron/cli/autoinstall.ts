@@ -9,7 +9,9 @@ import type { TFunction } from 'i18next';
 import { parseAnswersText, AnswersFileError } from '../engine/answers/load.ts';
 import { collectMachineFacts } from '../engine/disks/collect.ts';
 import { EXIT, prepareInstall, runInstall } from '../engine/install.ts';
-import { DEFAULT_MEDIUM_DIR } from '../engine/medium/sysroots.ts';
+import { DEFAULT_MEDIUM_DIR, listSysroots } from '../engine/medium/sysroots.ts';
+import { requiredBytes } from '../engine/disks/safety.ts';
+import type { MachineFacts } from '../shared/facts.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import { describeSource, fetchAnswers, FetchError, withLabelVolume } from '../engine/autoinstall/fetch.ts';
 import { chooseDisk } from '../engine/autoinstall/pick-disk.ts';
@@ -39,6 +41,20 @@ interface Outcome {
 
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
 
+/** The smallest disk the answers' variant fits on (no swap), or null when the variant is not on the medium. */
+async function variantNeed(a: AutoinstallArgs, raw: unknown, machine: MachineFacts): Promise<number | null> {
+  const variant = (raw as { variant?: unknown } | null)?.variant;
+  const sysroots = await listSysroots({
+    ...(a.sysrootsDir ? { sysrootsDir: a.sysrootsDir } : {}),
+    ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}),
+    lang: 'en',
+    machine,
+    onWarning: () => {}, // prepareInstall lists them again and reports the warnings once
+  });
+  const sysroot = sysroots.find((s) => s.name === variant);
+  return sysroot ? requiredBytes(sysroot, 0, machine.firmware) : null;
+}
+
 /** Reads, checks and runs; every way out is an Outcome (nothing here decides what the machine does). */
 async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, logPath: string): Promise<Outcome> {
   const none = { answers: null, disk: null, lastEvent: null, installSeconds: null };
@@ -54,7 +70,7 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
   }
   const answers = (typeof raw === 'object' && raw !== null ? raw : null) as Outcome['answers'];
   const machine = await collectMachineFacts({ cmdline: a.cmdline, ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}) });
-  const choice = chooseDisk(raw, machine, answersDevice ? [answersDevice] : []);
+  const choice = chooseDisk(raw, machine, answersDevice ? [answersDevice] : [], await variantNeed(a, raw, machine));
   if (!choice.ok) {
     const message = choice.reason === 'no-candidate' ? t('cli:autoinstall.noCandidate') : t('cli:autoinstall.severalCandidates', { disks: choice.candidates.join(', ') });
     return { ...none, answers, exitCode: EXIT.refused, message };

@@ -43,6 +43,14 @@ describe('the disk of an answer file that names none', () => {
     expect(chooseDisk({ target: {} }, machine([answers, disk('/dev/vdb')]), ['/dev/vda1'])).toEqual({ ok: true, disk: '/dev/vdb', named: false });
     expect(chooseDisk({ target: {} }, machine([answers, disk('/dev/vdb')]))).toMatchObject({ ok: false, reason: 'several-candidates' });
   });
+  it('a disk too small for the variant is no candidate: a VM\'s floppy drive beside the one real disk', () => {
+    const floppy = disk('/dev/fd0', { name: 'fd0', sizeBytes: 1_474_560, removable: true });
+    const m = machine([floppy, disk('/dev/vdb')]);
+    expect(chooseDisk({ target: {} }, m, [], 3 * 2 ** 30)).toEqual({ ok: true, disk: '/dev/vdb', named: false });
+    // Without the variant's need (an unknown variant) size is not judged here; the planner refuses later.
+    expect(chooseDisk({ target: {} }, m)).toMatchObject({ ok: false, reason: 'several-candidates' });
+    expect(chooseDisk({ target: {} }, machine([floppy]), [], 3 * 2 ** 30)).toEqual({ ok: false, reason: 'no-candidate', candidates: [] });
+  });
   it('refuses when several disks could be erased, or none', () => {
     expect(chooseDisk({ target: {} }, machine([disk('/dev/vdb'), disk('/dev/vdc')]))).toEqual({ ok: false, reason: 'several-candidates', candidates: ['/dev/vdb', '/dev/vdc'] });
     expect(chooseDisk({ target: {} }, machine([disk('/dev/vda')], ['/dev/vda']))).toEqual({ ok: false, reason: 'no-candidate', candidates: [] });
