@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline/promises';
 import type { TFunction } from 'i18next';
 import { execa } from 'execa';
@@ -24,7 +25,7 @@ import {
   type RepairPlanResult,
 } from '../engine/rescue/plan.ts';
 import { mountPrivately } from '../engine/rescue/prober.ts';
-import { bindResolvConf, isMountedAt, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
+import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
 import type { InstalledSystem } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
 import { execute } from '../engine/run/executor.ts';
@@ -189,7 +190,15 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
     own = true;
   }
   const runner = new ExecaRunner();
-  const forget = own ? registerHolder({ name: `shell in ${sys.id}`, releaseAll: async () => void (await releaseDir(dir, runner)) }) : () => {};
+  const forget = own
+    ? registerHolder({
+        name: `shell in ${sys.id}`,
+        releaseAll: async () => {
+          killProcessesIn(dir);
+          await releaseDir(dir, runner);
+        },
+      })
+    : () => {};
   // Ctrl-C belongs to the shell (it reaches it from the terminal); a TERM or HUP (the window closed) ends it.
   const ignoreInt = () => {};
   const onEnd = () => ac.abort();
@@ -205,6 +214,9 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
     process.off('SIGTERM', onEnd);
     process.off('SIGHUP', onEnd);
     if (own) {
+      // What the shell started inside the system goes with it, so the system can be released.
+      killProcessesIn(dir);
+      await sleep(100);
       await releaseDir(dir, runner);
       err(t('cli:shell.released', { dir }));
     }

@@ -1,7 +1,7 @@
 // Effects of `livekit mount | shell | unmount <system>`: the system stays mounted at
 // /run/livekit/systems/<id> (so a file manager or a second shell can use it) until unmount; a shell on a
 // system that was not mounted mounts it for itself and releases it when the shell ends, on SIGINT/SIGTERM too.
-import { existsSync, lstatSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { execa } from 'execa';
 import { isWithin, parseMountinfo, type MountEntry } from '../disks/mounts.ts';
@@ -48,6 +48,32 @@ export async function releaseDir(dir: string, runner: CommandRunner, log: (m: st
     /* not there, or not empty (then something else lives there: left alone) */
   }
   return done;
+}
+
+/**
+ * Ends every process whose root directory is `dir` or inside it: what a shell in the system started (a
+ * `sleep`, a daemon) would otherwise keep the system busy after the shell is gone. Returns their pids.
+ */
+export function killProcessesIn(dir: string): number[] {
+  const killed: number[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let root: string;
+    try {
+      root = readlinkSync(`/proc/${pid}/root`);
+    } catch {
+      continue; // gone, or a kernel thread
+    }
+    if (!isWithin(root, dir)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch {
+      /* already gone */
+    }
+  }
+  return killed;
 }
 
 /**
