@@ -4,7 +4,7 @@
 //   boot chain: the EFI binary removed + the initramfs deleted + fstab naming a dead UUID for /boot/efi.
 //     Each alone stops the boot before a login (no loader; no root without the initramfs; emergency mode
 //     waiting for the ESP), so a login proves all three repairs (fstab, then boot).
-//   account: alice's password unknown + the root ext4 made dirty with a wrong free-block count: fsck
+//   account: alice's password unknown + the root ext4 made dirty with a wrong group free-block count: fsck
 //     reports (e2fsck -n exits 4) and repairs (then e2fsck -fn is clean), and alice logs in with the
 //     password set by `repair password` from stdin.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,7 +176,9 @@ describe.skipIf(!isRoot)('broken installed disks are repaired with the CLI and b
         await execa('umount', [mnt]);
       }
       await execa('debugfs', ['-w', '-R', 'ssv state 0', root]);
-      await execa('debugfs', ['-w', '-R', 'ssv free_blocks_count 1234', root]);
+      // A wrong free-block count in group 0 (its checksum recomputed, so it still mounts): e2fsck's pass 5 finds it.
+      await execa('debugfs', ['-w', '-R', 'set_bg 0 free_blocks_count 7', root]);
+      await execa('debugfs', ['-w', '-R', 'set_bg 0 checksum calc', root]);
       expect((await execa('e2fsck', ['-f', '-n', root], { reject: false })).exitCode, 'the ext4 is really broken').toBe(4);
 
       const sys = await systemOn(loop);
@@ -186,7 +188,7 @@ describe.skipIf(!isRoot)('broken installed disks are repaired with the CLI and b
       const report = JSON.parse(f.stdout.split('\n').find((l) => l.includes('"fsck-report"'))!) as { results: { device: string; clean: boolean; exitCode: number; output: string }[] };
       const r = report.results.find((x) => x.device === root)!;
       expect(r).toMatchObject({ clean: false, exitCode: 4 });
-      expect(r.output).toMatch(/Free blocks count wrong/);
+      expect(r.output).toMatch(/Free blocks count wrong for group #0/);
       expect((await execa('e2fsck', ['-f', '-n', root], { reject: false })).exitCode, 'clean after the repair').toBe(0);
 
       const p = await repair(['password', sys.id, 'alice'], logs, `${NEW_PASSWORD}\n`);
