@@ -157,6 +157,23 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
     expect(under(dir)).toEqual([]);
   }, 60_000);
 
+  it('copy-home copies the user\'s files into the folder with progress, the system mounted read-only, and changes nothing there', async () => {
+    const before = await sha256File(disk.ext4);
+    const to = join(work, 'stick');
+    mkdirSync(to);
+    const r = await runCli(['repair', 'copy-home', ext4Id, 'alice', '--to', to, '--yes', '--json', '--log', join(work, 'copy-home.log')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(to, 'alice/notes.txt'), 'utf8')).toBe('hello from alice\n');
+    const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; step?: string; plan?: { steps: { actions: { options?: string[] }[] }[] } });
+    const plan = events.find((e) => e.type === 'repair-plan')!.plan!;
+    expect(plan.steps[0]!.actions[0]!.options).toEqual(['ro']);
+    expect(events.some((e) => e.type === 'progress' && e.step === 'copy-home')).toBe(true);
+    expect(await sha256File(disk.ext4), 'mounted read-only: nothing written').toBe(before);
+    expect(mountPoints().filter((m) => m.includes('livekit-repair-'))).toEqual([]);
+    const missing = await runCli(['repair', 'copy-home', ext4Id, 'alice', '--to', join(work, 'nowhere'), '--yes']);
+    expect(missing.code).toBe(2);
+  }, 60_000);
+
   it('bad input: an unknown system is exit 2, a system on the Live medium is never found, missing arguments are usage errors', async () => {
     const unknown = await runCli(['mount', 'nosuchdisk9']);
     expect(unknown.code).toBe(2);

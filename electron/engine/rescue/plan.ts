@@ -111,7 +111,8 @@ export function mountActions(sys: InstalledSystem, ctx: RepairContext, c: MountC
         skipped.push({ mountpoint: m.mountpoint, reason: 'stale' });
         continue;
       }
-      if (m.fstype === 'vfat' && !ctx.vfat && !c.releases) {
+      // A staged FAT is written back at release: never for a read-only mount, never for one left mounted.
+      if (m.fstype === 'vfat' && !ctx.vfat && (!c.releases || c.readOnly)) {
         skipped.push({ mountpoint: m.mountpoint, reason: 'no-vfat' });
         continue;
       }
