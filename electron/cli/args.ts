@@ -2,7 +2,10 @@
 // One parser for every command, `serve` included, so each answers --help and refuses the same way.
 import { parseArgs } from 'node:util';
 
-export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve', 'autoinstall'] as const;
+export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve', 'autoinstall', 'systems', 'mount', 'shell', 'unmount', 'repair'] as const;
+/** What `livekit repair <kind>` repairs (electron/engine/rescue/plan.ts). */
+export const REPAIRS = ['boot', 'fstab', 'password', 'fsck', 'copy-home'] as const;
+export type Repair = (typeof REPAIRS)[number];
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -26,6 +29,14 @@ export interface CliArgs {
   source?: string;
   /** autoinstall: where the result and the log go. */
   resultDir?: string;
+  /** mount, shell, unmount, repair: the system (`sda2`, `/dev/sda2`, its root's UUID). */
+  system?: string;
+  /** repair: what to repair. */
+  repair?: Repair;
+  /** repair password, copy-home: the user. */
+  user?: string;
+  /** repair copy-home: the folder the home is copied into. */
+  to?: string;
 }
 
 /** `livekit --help` (no command) or `livekit <command> --help`. */
@@ -55,6 +66,11 @@ const ALLOWED: Record<Command, string[]> = {
   install: ['config', 'yes', 'json', 'log'],
   serve: ['port', 'demo', 'renderer', 'url-file'],
   autoinstall: ['source', 'result-dir'],
+  systems: ['json'],
+  mount: [],
+  shell: [],
+  unmount: [],
+  repair: ['yes', 'json', 'log', 'to'],
 };
 const COMMON = ['medium', 'sysroots', 'cmdline-file', 'help'];
 const NEEDS_CONFIG: Command[] = ['validate', 'plan', 'install'];
@@ -73,6 +89,7 @@ const OPTIONS = {
   'url-file': { type: 'string' },
   source: { type: 'string' },
   'result-dir': { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -97,8 +114,9 @@ export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
   if (rest.includes('--help') || rest.includes('-h')) return { help: true, command };
 
   let values;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, strict: true, allowPositionals: false, options: OPTIONS }).values;
+    ({ values, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: POSITIONALS.includes(command), options: OPTIONS }));
   } catch (e) {
     throw new UsageError('error.args', { message: (e as Error).message });
   }
@@ -119,5 +137,28 @@ export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
   if (values['url-file'] !== undefined) out.urlFile = values['url-file'];
   if (values.source !== undefined) out.source = values.source;
   if (values['result-dir'] !== undefined) out.resultDir = values['result-dir'];
+  if (values.to !== undefined) out.to = values.to;
+  if (POSITIONALS.includes(command)) Object.assign(out, systemArgs(command, positionals, out));
   return out;
+}
+
+/** Commands that name a system (and, for repair, what to repair and maybe a user). */
+const POSITIONALS: Command[] = ['mount', 'shell', 'unmount', 'repair'];
+
+function systemArgs(command: Command, pos: string[], a: CliArgs): Partial<CliArgs> {
+  if (command !== 'repair') {
+    if (pos.length === 0) throw new UsageError('error.systemRequired', { command });
+    if (pos.length > 1) throw new UsageError('error.extraArgs', { command, args: pos.slice(1).join(' ') });
+    return { system: pos[0]! };
+  }
+  const [kind, system, user, ...extra] = pos;
+  if (kind === undefined || !(REPAIRS as readonly string[]).includes(kind)) throw new UsageError('error.repairKind', { kind: kind ?? '', kinds: REPAIRS.join(', ') });
+  if (system === undefined) throw new UsageError('error.systemRequired', { command: `repair ${kind}` });
+  const needsUser = kind === 'password' || kind === 'copy-home';
+  if (needsUser && user === undefined) throw new UsageError('error.userRequired', { command: `repair ${kind}` });
+  const surplus = needsUser ? extra : [user, ...extra].filter((x): x is string => x !== undefined);
+  if (surplus.length) throw new UsageError('error.extraArgs', { command: `repair ${kind}`, args: surplus.join(' ') });
+  if (kind === 'copy-home' && !a.to) throw new UsageError('error.toRequired');
+  if (kind !== 'copy-home' && a.to) throw new UsageError('error.flagNotFor', { flag: '--to', command: `repair ${kind}` });
+  return { repair: kind as Repair, system, ...(needsUser ? { user: user! } : {}) };
 }

@@ -188,6 +188,15 @@ async function cmdAutoinstall(a: CliArgs, t: TFunction, cmdline: string): Promis
   }, t);
 }
 
+async function cmdRescue(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const r = await import('./rescue.ts');
+  if (a.command === 'systems') return r.cmdSystems(a, t, cmdline);
+  if (a.command === 'mount') return r.cmdMount(a, t, cmdline);
+  if (a.command === 'shell') return r.cmdShell(a, t, cmdline);
+  if (a.command === 'unmount') return r.cmdUnmount(a, t);
+  return r.cmdRepair(a, t, cmdline);
+}
+
 function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | number {
   switch (a.command) {
     case 'schema':
@@ -207,6 +216,12 @@ function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | 
       return cmdServe(a, cmdline);
     case 'autoinstall':
       return cmdAutoinstall(a, t, cmdline);
+    case 'systems':
+    case 'mount':
+    case 'shell':
+    case 'unmount':
+    case 'repair':
+      return cmdRescue(a, t, cmdline);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Answers } from './answers.ts';
  *  - `{part:<role>}`: a partition device by role (`esp`, `bios`, `root`), resolved from `Plan.partitions`
  * Everything else (UUIDs, sizes, the target root) is decided when planning.
  */
-export type PartitionRole = 'esp' | 'bios' | 'root';
+export type PartitionRole = 'esp' | 'bios' | 'root' | 'boot';
 
 export interface PlannedPartition {
   role: PartitionRole;
@@ -92,7 +92,11 @@ export type StepId =
   | 'initramfs'
   | 'bootloader'
   | 'log'
-  | 'unmount';
+  | 'unmount'
+  /** Repairs (electron/engine/rescue/plan.ts). */
+  | 'password'
+  | 'fsck'
+  | 'copy-home';
 
 export interface Step {
   id: StepId;
@@ -117,4 +121,12 @@ export interface Plan {
   locale: string;
   swap: { kind: 'none' } | { kind: 'file'; path: string; sizeBytes: number };
   steps: Step[];
+}
+
+/** What the executor needs of a plan: an install's Plan, or a repair's (electron/engine/rescue/plan.ts). */
+export interface ExecutablePlan {
+  steps: Step[];
+  partitions: PlannedPartition[];
+  targetRoot: string;
+  erase?: Plan['erase'];
 }

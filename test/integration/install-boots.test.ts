@@ -14,6 +14,7 @@ import { attachImage, makeImage, mountRo, withCleanup } from '../helpers/image.t
 import { loopsBacking } from '../helpers/system-state.ts';
 import { blkid, partitionTable, readFstab } from '../helpers/verify.ts';
 import { layeredDebian } from '../helpers/debian-layered.ts';
+import { debianAnswers } from '../helpers/debian-install.ts';
 
 const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = 'needs root: loop devices, mkfs, mounts, chroot and a debootstrap fixture';
@@ -44,25 +45,7 @@ const CASES: Case[] = [
 ];
 
 function answers(c: Case, disk: string): string {
-  return [
-    'version: 1',
-    'variant: debian',
-    'target:',
-    `  disk: ${disk}`,
-    `  layout: ${c.layout}`,
-    `  filesystem: ${c.filesystem}`,
-    '  swap: 256MiB',
-    `hostname: ${c.hostname}`,
-    `locale: ${c.locale}`,
-    `timezone: ${c.timezone}`,
-    'rtc: utc',
-    'user:',
-    '  name: alice',
-    '  fullname: Alice Liddell',
-    `  password: "${PASSWORD}"`,
-    'bootloader: auto',
-    '',
-  ].join('\n');
+  return debianAnswers({ disk, layout: c.layout, filesystem: c.filesystem, hostname: c.hostname, locale: c.locale, timezone: c.timezone, password: PASSWORD });
 }
 
 /** What the installed disk says before it is booted: the UUID fstab names for /, and GRUB's files. */

@@ -70,3 +70,32 @@ describe('cliLanguage', () => {
     expect(cliLanguage({ LANG: 'POSIX' }, 'quiet')).toBe('en');
   });
 });
+
+describe('maintenance commands', () => {
+  it('parse the system, the repair, the user and --to', () => {
+    expect(parseCliArgs(['mount', 'sda2'])).toMatchObject({ command: 'mount', system: 'sda2' });
+    expect(parseCliArgs(['repair', 'boot', '/dev/sda2', '--yes'])).toMatchObject({ command: 'repair', repair: 'boot', system: '/dev/sda2', yes: true });
+    expect(parseCliArgs(['repair', 'password', 'sda2', 'alice'])).toMatchObject({ repair: 'password', user: 'alice' });
+    expect(parseCliArgs(['repair', 'copy-home', 'sda2', 'alice', '--to', '/media/x'])).toMatchObject({ repair: 'copy-home', user: 'alice', to: '/media/x' });
+    expect(parseCliArgs(['systems', '--json'])).toMatchObject({ command: 'systems', json: true });
+  });
+  it('refuse what is missing or extra, and never take a password on the command line', () => {
+    const key = (argv: string[]) => {
+      try {
+        parseCliArgs(argv);
+        return 'parsed';
+      } catch (e) {
+        return (e as UsageError).key;
+      }
+    };
+    expect(key(['shell'])).toBe('error.systemRequired');
+    expect(key(['mount', 'sda2', 'sdb1'])).toBe('error.extraArgs');
+    expect(key(['repair', 'grub', 'sda2'])).toBe('error.repairKind');
+    expect(key(['repair', 'password', 'sda2'])).toBe('error.userRequired');
+    expect(key(['repair', 'password', 'sda2', 'alice', 'hunter22'])).toBe('error.extraArgs');
+    expect(key(['repair', 'copy-home', 'sda2', 'alice'])).toBe('error.toRequired');
+    expect(key(['repair', 'fsck', 'sda2', '--to', '/x'])).toBe('error.flagNotFor');
+    expect(key(['systems', 'sda2'])).toBe('error.args');
+    expect(parseCliArgs(['repair', '--help'])).toEqual({ help: true, command: 'repair' });
+  });
+});

@@ -24,9 +24,34 @@ describe('cli translations', () => {
     // `cli:help.${command}`: one help text per command, no more.
     expect(src).toContain('cli:help.${');
     used.push(...COMMANDS.map((c) => `help.${c}`));
+    // Families keyed by a code (`cli:systems.problem.${p.code}`): each template must be in the code, and its
+    // codes are checked against the engine's types in the next test.
+    for (const family of ['systems.problem', 'systems.other', 'repair.kind', 'repair.skipped', 'repair.problem']) {
+      expect(src).toContain(`cli:${family}.\${`);
+      used.push(...[...en].filter((k) => k.startsWith(`${family}.`)));
+    }
     expect(used.length).toBeGreaterThan(20);
     expect(used.filter((k) => !en.has(k))).toEqual([]);
     expect([...en].filter((k) => !used.includes(k))).toEqual([]);
+  });
+});
+
+describe('maintenance codes all have words', () => {
+  it('every problem, other-volume kind, repair kind, skip reason and repair problem is translated', () => {
+    const en = new Set(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/en/cli.json`, 'utf8'))));
+    const src = (f: string) => readFileSync(new URL(`../../electron/engine/rescue/${f}`, import.meta.url), 'utf8');
+    const union = (text: string, name: string) => [...(new RegExp(`${name}\\s*=([^;]+);`).exec(text)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]!);
+    const types = src('types.ts');
+    const plan = src('plan.ts');
+    const wanted = [
+      ...union(types, 'export type SystemProblemCode').map((c) => `systems.problem.${c}`),
+      ...union(types, 'export type OtherKind').map((c) => `systems.other.${c}`),
+      ...['boot', 'fstab', 'password', 'fsck', 'copy-home', 'mount'].map((c) => `repair.kind.${c}`),
+      ...["stale", "no-vfat", "not-local"].map((c) => `repair.skipped.${c}`),
+      ...[...(/code: ([^;]+);/.exec(plan.slice(plan.indexOf('interface RepairProblem')))?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => `repair.problem.${m[1]}`),
+    ];
+    expect(wanted.length).toBeGreaterThan(25);
+    expect(wanted.filter((k) => !en.has(k))).toEqual([]);
   });
 });
 

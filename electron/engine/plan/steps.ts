@@ -60,6 +60,9 @@ export const WEIGHTS: Record<StepId, number> = {
   bootloader: 5,
   log: 1,
   unmount: 1,
+  password: 2,
+  fsck: 20,
+  'copy-home': 70,
 };
 /** locale-gen compiles locale data: heavier than writing a file. */
 const LOCALE_GEN_WEIGHT = 4;

@@ -6,7 +6,7 @@ import { CodedError } from './coded-error.ts';
 import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Action, CopyMethod, Plan, SecretRef, StepId } from '../../shared/plan.ts';
+import type { Action, CopyMethod, ExecutablePlan, Plan, SecretRef, StepId } from '../../shared/plan.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import { CommandError, type CommandRunner } from './runner.ts';
 import { RsyncCopier, type Copier } from './copier.ts';
@@ -57,7 +57,7 @@ const BY_UUID = '/dev/disk/by-uuid';
 
 class Cancelled extends Error {}
 
-export async function execute(plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
+export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const secrets = [opts.secrets.password, opts.secrets.passwordHash];
   const clean = (s: string) => redact(s, secrets);
   const held: Held[] = [];
@@ -306,7 +306,8 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Execute
   };
 
   const unregister = registerHolder({ name: `install to ${plan.erase?.path ?? plan.targetRoot}`, releaseAll: () => release() });
-  emit({ type: 'plan', plan });
+  // An install's plan opens its log (QA and the tests read it there); a repair's caller prints its own.
+  if (isInstallPlan(plan)) emit({ type: 'plan', plan });
   let current: StepId | undefined;
   try {
     for (const [index, step] of plan.steps.entries()) {
@@ -374,6 +375,10 @@ function chooseCopier(method: CopyMethod | undefined, source: string, log: (m: s
   }
   log(`copy: copier unsquashfs, ${method.layers.length} squashfs layer(s) bottom-up: ${method.layers.map((l) => l.image).join(' ')}`);
   return new LayerCopier(method.layers, rsync);
+}
+
+function isInstallPlan(p: ExecutablePlan): p is Plan {
+  return 'variant' in p;
 }
 
 function quoteForLog(a: string): string {

@@ -1,0 +1,92 @@
+// Pure rendering of `livekit systems` and of repair plans and fsck reports. Every sentence comes from the translations.
+import type { TFunction } from 'i18next';
+import type { FoundSystems, InstalledSystem } from '../engine/rescue/types.ts';
+import type { RepairPlan, RepairProblem } from '../engine/rescue/plan.ts';
+import { refusalText } from './render.ts';
+
+type T = TFunction;
+
+function systemLines(t: T, s: InstalledSystem): string[] {
+  const out = [`${s.id.padEnd(14)} ${s.name}  (${t('cli:systems.on', { disk: s.disk, fstype: s.root.fstype + (s.root.subvol ? ` subvol=${s.root.subvol}` : '') })})`];
+  const boot = [
+    s.firmware === 'uefi' ? 'UEFI' : 'BIOS',
+    s.grub.tool ? `GRUB ${s.grub.platforms.join(' ') || '-'}` : t('cli:systems.noGrub'),
+    t('cli:systems.kernels', { kernels: s.kernels.join(' ') || '-' }),
+  ];
+  out.push(`  ${t('cli:systems.boot', { details: boot.join(', ') })}${s.firmwareMatches ? '' : `  ${t('cli:systems.firmwareMismatch', { firmware: s.firmware })}`}`);
+  for (const m of s.mounts.filter((x) => x.fstype !== 'swap')) {
+    out.push(`  ${m.mountpoint.padEnd(12)} ${m.spec}${m.device ? ` → ${m.device}` : ''}${m.stale ? `  ${t('cli:systems.stale', { suggestion: m.suggestion ? m.suggestion.device : '-' })}` : ''}`);
+  }
+  if (s.users.length) out.push(`  ${t('cli:systems.users', { users: s.users.join(', ') })}`);
+  for (const p of s.problems) out.push(`  ! ${t(`cli:systems.problem.${p.code}`, { ...p.params, defaultValue: p.code })}`);
+  if (s.refusals.length) out.push(`  ${t('cli:systems.notNow', { reasons: s.refusals.map((r) => refusalText(t, r)).join('; ') })}`);
+  return out;
+}
+
+export function systemsLines(t: T, found: FoundSystems): string[] {
+  const out: string[] = [];
+  if (found.systems.length === 0) out.push(t('cli:systems.none'));
+  for (const s of found.systems) out.push(...systemLines(t, s));
+  if (found.others.length) {
+    out.push(t('cli:systems.others'));
+    for (const o of found.others) {
+      const what = [o.fstype, o.label].filter(Boolean).join(' ');
+      out.push(`  ${o.device.padEnd(14)} ${t(`cli:systems.other.${o.kind}`, { detail: o.detail ?? '', defaultValue: o.kind })}${what ? `  (${what})` : ''}`);
+    }
+  }
+  return out;
+}
+
+export function repairProblemLine(t: T, p: RepairProblem): string {
+  return `  ${t(`cli:repair.problem.${p.code}`, { ...p.params, defaultValue: p.code })}`;
+}
+
+function actionText(a: RepairPlan['steps'][number]['actions'][number]): string {
+  switch (a.kind) {
+    case 'run':
+      return `${a.chroot ? 'chroot: ' : ''}${a.argv.join(' ')}${a.stdinSecret ? ' < (secret)' : ''}`;
+    case 'mount':
+      return `mount ${a.bind ? '--bind ' : ''}${a.fstype ? `-t ${a.fstype} ` : ''}${a.options?.length ? `-o ${a.options.join(',')} ` : ''}${a.source} ${a.target}`;
+    case 'write-file':
+      return `${a.append ? 'append' : 'write'} ${a.path}`;
+    case 'copy':
+      return `rsync ${a.source}/ → ${a.target}/`;
+    case 'release':
+      return 'umount (everything above, newest first)';
+    case 'save-log':
+      return `save log → ${a.path}`;
+    default:
+      return a.kind;
+  }
+}
+
+export function repairPlanLines(t: T, plan: RepairPlan): string[] {
+  const out = [t('cli:repair.header', { repair: t(`cli:repair.kind.${plan.repair}`, { defaultValue: plan.repair }), name: plan.system.name, id: plan.system.id, disk: plan.system.disk })];
+  for (const s of plan.skipped) out.push(`  ${t(`cli:repair.skipped.${s.reason}`, { mountpoint: s.mountpoint })}`);
+  out.push(t('cli:plan.steps'));
+  plan.steps.forEach((s, i) => {
+    out.push(`  ${i + 1}. ${t(s.label, { defaultValue: s.id })}`);
+    for (const a of s.actions) out.push(`       ${actionText(a)}`);
+  });
+  return out;
+}
+
+export interface FsckResult {
+  device: string;
+  fstype: string;
+  mountpoint: string;
+  command: string[];
+  exitCode: number;
+  clean: boolean;
+  /** The check's output, last lines. */
+  output: string;
+}
+
+export function fsckReportLines(t: T, results: FsckResult[]): string[] {
+  const out = [t('cli:repair.fsck.header')];
+  for (const r of results) {
+    out.push(`  ${r.device} (${r.mountpoint}, ${r.fstype}): ${r.clean ? t('cli:repair.fsck.clean') : t('cli:repair.fsck.unclean', { code: r.exitCode })}`);
+    if (!r.clean) out.push(...r.output.trimEnd().split('\n').slice(-12).map((l) => `      ${l}`));
+  }
+  return out;
+}

@@ -1,0 +1,401 @@
+// `livekit systems | mount | shell | unmount | repair`: maintenance of installed systems from the Live
+// session. Each repair is a Plan shown (and confirmed) before the executor runs it, with the install's exit
+// codes: 0 done · 1 failed (everything released) · 2 invalid input · 3 refused by a safety rule · 130 cancelled.
+import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createInterface } from 'node:readline/promises';
+import type { TFunction } from 'i18next';
+import { execa } from 'execa';
+import { EXIT } from '../engine/install.ts';
+import { findSystems, type Found } from '../engine/rescue/find.ts';
+import { findSystem } from '../engine/rescue/classify.ts';
+import {
+  fsckCheckCommand,
+  fsckTargets,
+  planBootRepair,
+  planCopyHome,
+  planFsckRepair,
+  planFstabRepair,
+  planMount,
+  planPasswordRepair,
+  type RepairContext,
+  type RepairPlan,
+  type RepairPlanResult,
+} from '../engine/rescue/plan.ts';
+import { mountPrivately } from '../engine/rescue/prober.ts';
+import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
+import type { InstalledSystem } from '../engine/rescue/types.ts';
+import { readOsRelease } from '../engine/medium/os-release.ts';
+import { execute } from '../engine/run/executor.ts';
+import { registerHolder } from '../engine/run/held.ts';
+import { ExecaRunner } from '../engine/run/runner.ts';
+import type { InstallEvent } from '../shared/events.ts';
+import type { CliArgs } from './args.ts';
+import { EventPrinter, refusalLines } from './render.ts';
+import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines, type FsckResult } from './render-rescue.ts';
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+const jsonLine = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+/** Where a repair's log goes inside the repaired system. */
+export const REPAIR_LOG_PATH = '/var/log/livekit-repair.log';
+
+function find(a: CliArgs, cmdline: string): Promise<Found> {
+  return findSystems({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+}
+
+export async function cmdSystems(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const found = await find(a, cmdline);
+  if (a.json) jsonLine({ systems: found.systems, others: found.others, firmware: found.machine.firmware });
+  else systemsLines(t, found).forEach(out);
+  return EXIT.ok;
+}
+
+/** The system a command names, or the exit code after saying why not (2: unknown, 3: refused). */
+function pick(t: TFunction, found: Found, ref: string, needRepairable = true): InstalledSystem | number {
+  const sys = findSystem(found, ref);
+  if (!sys) {
+    err(t('cli:repair.noSystem', { system: ref, systems: found.systems.map((s) => s.id).join(', ') || '-' }));
+    return EXIT.invalid;
+  }
+  if (needRepairable && sys.refusals.length) {
+    refusalLines(t, [{ disk: sys.disk, refusals: sys.refusals }]).forEach(err);
+    return EXIT.refused;
+  }
+  return sys;
+}
+
+function context(found: Found, targetRoot: string, logPath?: string): RepairContext {
+  return {
+    arch: found.machine.arch,
+    firmware: found.machine.firmware,
+    vfat: found.probes.kernelFilesystems.includes('vfat'),
+    efivars: existsSync('/sys/firmware/efi/efivars'),
+    targetRoot,
+    ...(logPath ? { logPath } : {}),
+  };
+}
+
+function defaultRepairLog(kind: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = process.getuid?.() === 0 ? '/var/log/livekit' : join(tmpdir(), 'livekit');
+  return join(dir, `repair-${kind}-${stamp}.log`);
+}
+
+/** SIGINT/SIGTERM abort `ac` while `fn` runs (the executor then releases everything). */
+async function withSignals<T>(ac: AbortController, fn: () => Promise<T>): Promise<T> {
+  const onSignal = () => ac.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    return await fn();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
+function needRoot(t: TFunction): number | undefined {
+  if (process.getuid?.() === 0) return undefined;
+  err(t('cli:error.notRootRepair'));
+  return EXIT.failed;
+}
+
+/** Mounts `sys` at its directory (fstab, binds, resolv.conf); false when cancelled or failed (all released). */
+async function mountSystem(t: TFunction, found: Found, sys: InstalledSystem, signal: AbortSignal): Promise<{ ok: boolean; cancelled: boolean; dir: string }> {
+  const dir = systemDir(sys.id);
+  const plan = planMount(sys, context(found, dir));
+  for (const s of plan.skipped) err(t(`cli:repair.skipped.${s.reason}`, { mountpoint: s.mountpoint }));
+  const printer = new EventPrinter(t, false);
+  const runner = new ExecaRunner();
+  const r = await execute(plan, {
+    runner,
+    secrets: {},
+    signal,
+    logFile: defaultRepairLog('mount'),
+    onEvent: (e) => {
+      if (e.type === 'error' || e.type === 'cancelled') err(printer.print(e));
+    },
+  });
+  if (!r.ok) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* gone */
+    }
+    return { ok: false, cancelled: r.cancelled, dir };
+  }
+  await bindResolvConf(dir, runner).catch((e: unknown) => err(t('cli:install.warn', { message: (e as Error).message })));
+  return { ok: true, cancelled: false, dir };
+}
+
+export async function cmdMount(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const notRoot = needRoot(t);
+  if (notRoot !== undefined) return notRoot;
+  if (isMountedAt(systemDir(a.system!.replace(/^\/dev\//, '')))) {
+    out(t('cli:mount.already', { dir: systemDir(a.system!.replace(/^\/dev\//, '')) }));
+    return EXIT.ok;
+  }
+  const found = await find(a, cmdline);
+  const sys = pick(t, found, a.system!);
+  if (typeof sys === 'number') return sys;
+  const ac = new AbortController();
+  const r = await withSignals(ac, () => mountSystem(t, found, sys, ac.signal));
+  if (!r.ok) return r.cancelled ? EXIT.cancelled : EXIT.failed;
+  out(t('cli:mount.done', { name: sys.name, dir: r.dir, system: sys.id }));
+  return EXIT.ok;
+}
+
+export async function cmdUnmount(a: CliArgs, t: TFunction): Promise<number> {
+  const notRoot = needRoot(t);
+  if (notRoot !== undefined) return notRoot;
+  const dir = systemDir(a.system!.replace(/^\/dev\//, ''));
+  if (!isMountedAt(dir)) {
+    out(t('cli:unmount.notMounted', { dir }));
+    return EXIT.ok;
+  }
+  await releaseDir(dir, new ExecaRunner(), (m) => err(m));
+  if (isMountedAt(dir)) {
+    err(t('cli:unmount.busy', { dir }));
+    return EXIT.failed;
+  }
+  out(t('cli:unmount.done', { dir }));
+  return EXIT.ok;
+}
+
+export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const notRoot = needRoot(t);
+  if (notRoot !== undefined) return notRoot;
+  const ac = new AbortController();
+  let dir = systemDir(a.system!.replace(/^\/dev\//, ''));
+  let sys: InstalledSystem;
+  let own = false;
+  if (isMountedAt(dir)) {
+    // Mounted by `livekit mount`: its partitions are in use now, so it is described from the mounted root.
+    const os = await readOsRelease(dir);
+    sys = { id: a.system!.replace(/^\/dev\//, ''), name: os.PRETTY_NAME ?? os.NAME ?? 'Linux' } as InstalledSystem;
+  } else {
+    const found = await find(a, cmdline);
+    const picked = pick(t, found, a.system!);
+    if (typeof picked === 'number') return picked;
+    sys = picked;
+    const r = await withSignals(ac, () => mountSystem(t, found, sys, ac.signal));
+    if (!r.ok) return r.cancelled ? EXIT.cancelled : EXIT.failed;
+    dir = r.dir;
+    own = true;
+  }
+  const runner = new ExecaRunner();
+  const forget = own
+    ? registerHolder({
+        name: `shell in ${sys.id}`,
+        releaseAll: async () => {
+          killProcessesIn(dir);
+          await releaseDir(dir, runner);
+        },
+      })
+    : () => {};
+  // Ctrl-C belongs to the shell (it reaches it from the terminal); a TERM or HUP (the window closed) ends it.
+  const ignoreInt = () => {};
+  const onEnd = () => ac.abort();
+  process.on('SIGINT', ignoreInt);
+  process.on('SIGTERM', onEnd);
+  process.on('SIGHUP', onEnd);
+  try {
+    if (own) err(t('cli:shell.enter', { name: sys.name, dir }));
+    const cmd = shellCommand(sys, dir, process.env.TERM);
+    return await runShell(cmd.argv, ac.signal);
+  } finally {
+    process.off('SIGINT', ignoreInt);
+    process.off('SIGTERM', onEnd);
+    process.off('SIGHUP', onEnd);
+    if (own) {
+      // What the shell started inside the system goes with it, so the system can be released.
+      killProcessesIn(dir);
+      await sleep(100);
+      await releaseDir(dir, runner);
+      err(t('cli:shell.released', { dir }));
+    }
+    forget();
+  }
+}
+
+/** The password from stdin: asked twice on a terminal (not echoed), else the first line. */
+async function readPassword(t: TFunction): Promise<string | undefined> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split('\n')[0]?.replace(/\r$/, '');
+  }
+  const ask = async (q: string) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    // Nothing typed is echoed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+    process.stderr.write(q);
+    try {
+      return await rl.question('');
+    } finally {
+      process.stderr.write('\n');
+      rl.close();
+    }
+  };
+  const first = await ask(t('cli:repair.password.ask'));
+  const again = await ask(t('cli:repair.password.again'));
+  return first === again ? first : undefined;
+}
+
+async function confirmRepair(t: TFunction): Promise<'yes' | 'no' | 'cancelled'> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const ac = new AbortController();
+  rl.on('SIGINT', () => ac.abort());
+  try {
+    const answer = (await rl.question(t('cli:repair.ask'), { signal: ac.signal })).trim().toLowerCase();
+    return t('cli:confirm.yesWords').split(',').includes(answer) ? 'yes' : 'no';
+  } catch {
+    return 'cancelled';
+  } finally {
+    rl.close();
+  }
+}
+
+/** The read-only check of each filesystem of `sys` (nothing is mounted or changed). */
+async function fsckReport(sys: InstalledSystem): Promise<FsckResult[]> {
+  const results: FsckResult[] = [];
+  for (const target of fsckTargets(sys)) {
+    const c = fsckCheckCommand(target.fstype, target.device);
+    if (!c) continue;
+    const r = await execa(c.argv[0]!, c.argv.slice(1), { reject: false, env: { LC_ALL: 'C' }, all: true, timeout: 600_000 });
+    results.push({ ...target, command: c.argv, exitCode: r.exitCode ?? 8, clean: c.clean.includes(r.exitCode ?? 8), output: String(r.all ?? '') });
+  }
+  return results;
+}
+
+/** Bytes and files of `user`'s home, read in a private read-only mount (for the copy's progress). */
+async function measureHome(sys: InstalledSystem, user: string): Promise<{ bytes: number; files: number }> {
+  const home = sys.mounts.find((m) => m.mountpoint === '/home' && m.device);
+  const device = home?.device ?? sys.root.device;
+  const fstype = home ? home.fstype : sys.root.fstype;
+  const { mountOptions } = await import('../engine/rescue/candidates.ts');
+  const m = await mountPrivately(device, mountOptions(fstype), fstype);
+  try {
+    const sub = home ? (home.options.find((o) => o.startsWith('subvol='))?.slice(7) ?? '') : (sys.root.subvol ?? '');
+    const path = join(m.root, sub, home ? '' : 'home', user);
+    const du = await execa('du', ['-s', '-x', '-b', path], { reject: false });
+    const files = await execa('find', [path, '-xdev'], { reject: false, lines: true });
+    return { bytes: Number(String(du.stdout).split(/\s/)[0]) || 0, files: Array.isArray(files.stdout) ? files.stdout.length : 0 };
+  } finally {
+    await m.close();
+  }
+}
+
+export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
+  const kind = a.repair!;
+  if (kind === 'copy-home') {
+    const to = resolve(a.to!);
+    if (!existsSync(to) || !statSync(to).isDirectory()) {
+      err(t('cli:error.notDirectory', { flag: '--to', path: a.to }));
+      return EXIT.invalid;
+    }
+  }
+  const notRoot = needRoot(t);
+  if (notRoot !== undefined) return notRoot;
+  const found = await find(a, cmdline);
+  const sys = pick(t, found, a.system!);
+  if (typeof sys === 'number') return sys;
+  const targetRoot = mkdtempSync(join(tmpdir(), 'livekit-repair-'));
+  try {
+    const ctx = context(found, targetRoot, REPAIR_LOG_PATH);
+    let planned: RepairPlanResult;
+    let password: string | undefined;
+    switch (kind) {
+      case 'boot':
+        planned = planBootRepair(sys, ctx);
+        break;
+      case 'fstab': {
+        const text = found.probes.volumes.find((v) => v.device === sys.root.device)?.fstab ?? '';
+        planned = planFstabRepair(sys, ctx, text);
+        break;
+      }
+      case 'password':
+        planned = planPasswordRepair(sys, ctx, a.user!);
+        break;
+      case 'fsck': {
+        const report = await fsckReport(sys);
+        if (a.json) jsonLine({ type: 'fsck-report', results: report });
+        else fsckReportLines(t, report).forEach(out);
+        const unclean = report.filter((r) => !r.clean);
+        if (unclean.length === 0) return EXIT.ok;
+        planned = planFsckRepair(sys, { ...ctx, logPath: undefined } as RepairContext, unclean);
+        break;
+      }
+      case 'copy-home': {
+        const to = resolve(a.to!);
+        const home = await measureHome(sys, a.user!).catch(() => ({ bytes: 0, files: 0 }));
+        planned = planCopyHome(sys, { ...ctx, logPath: undefined } as RepairContext, a.user!, to, home);
+        break;
+      }
+    }
+    if (!planned.ok) {
+      if (a.json) jsonLine({ type: 'invalid', exitCode: EXIT.invalid, problems: planned.problems });
+      else {
+        const nothing = planned.problems.length === 1 && planned.problems[0]!.code === 'nothing-to-fix';
+        (nothing ? out : err)(t('cli:repair.cannot'));
+        planned.problems.forEach((p) => (nothing ? out : err)(repairProblemLine(t, p)));
+        if (nothing) return EXIT.ok;
+      }
+      return planned.problems.every((p) => p.code === 'nothing-to-fix') ? EXIT.ok : EXIT.invalid;
+    }
+    const plan = planned.plan;
+    if (a.json) jsonLine({ type: 'repair-plan', plan });
+    else repairPlanLines(t, plan).forEach(out);
+    if (!a.yes) {
+      if (!process.stdin.isTTY) {
+        err(t('cli:repair.notTty'));
+        return EXIT.invalid;
+      }
+      const answer = await confirmRepair(t);
+      if (answer !== 'yes') {
+        err(t('cli:confirm.declined'));
+        return answer === 'cancelled' ? EXIT.cancelled : EXIT.invalid;
+      }
+    }
+    if (kind === 'password') {
+      password = await readPassword(t);
+      if (password === undefined || password.length < 4) {
+        err(t('cli:repair.password.bad'));
+        return EXIT.invalid;
+      }
+    }
+    return await runRepair(a, t, plan, password);
+  } finally {
+    try {
+      rmdirSync(targetRoot);
+    } catch {
+      /* not empty: something is still mounted there, and the log said so */
+    }
+  }
+}
+
+async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, password: string | undefined): Promise<number> {
+  const ac = new AbortController();
+  const printer = new EventPrinter(t, !!process.stdout.isTTY);
+  const logFile = a.log ?? defaultRepairLog(plan.repair);
+  const onEvent = a.json
+    ? (e: InstallEvent) => jsonLine(e)
+    : (e: InstallEvent) => {
+        if (e.type === 'done') {
+          out(e.ok ? t('cli:repair.done', { log: e.logPath ?? '-' }) : t('cli:install.released', { log: e.logPath ?? '-' }));
+          return;
+        }
+        const s = printer.print(e);
+        if (s) (e.type === 'error' ? process.stderr : process.stdout).write(s);
+      };
+  const r = await withSignals(ac, () =>
+    execute(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { password } : {}, onEvent, logFile, signal: ac.signal }),
+  );
+  return r.ok ? EXIT.ok : r.cancelled ? EXIT.cancelled : EXIT.failed;
+}
