@@ -6,11 +6,15 @@
 // guest is powered off over ACPI and its persistent journal is read to prove LightDM's greeter started.
 //
 // usage: npx tsx test/release/autoinstall-release.ts --image FILE --direct KERNEL,INITRD [--out DIR]
-//        [--variant desktop] [--boot-seconds 420]
+//        [--variant desktop] [--boot-seconds 420] [--source label|http]
+// --source http: the answers come from this host over HTTP (QEMU's user network: 10.0.2.2), with no
+// answers disk: `livekit.autoinstall=http://10.0.2.2:PORT/qa.yaml`.
 // Prints one JSON line of figures; serial logs, the result, screenshots and the journal excerpt go to
 // --out (default test-artifacts/release/autoinstall/).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +27,7 @@ const { values } = parseArgs({
   options: {
     image: { type: 'string' }, direct: { type: 'string' }, out: { type: 'string' }, label: { type: 'string', default: 'LIVEKIT' },
     variant: { type: 'string', default: 'desktop' }, 'boot-seconds': { type: 'string', default: '420' },
+    source: { type: 'string', default: 'label' },
   },
 });
 if (!values.image || !values.direct) throw new Error('--image FILE and --direct KERNEL,INITRD are required');
@@ -80,8 +85,11 @@ function qemu(args: string[], o: { name: string; stopAfter: number; marks: Recor
   const child = spawn('qemu-system-x86_64', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let raw = '';
   const marks: Record<string, number> = {};
+  const logFile = join(out, `${o.name}.serial.log`);
+  writeFileSync(logFile, '');
   child.stdout.on('data', (d: Buffer) => {
     raw += d.toString('utf8');
+    appendFileSync(logFile, d); // as it comes, for a person following a slow run; rewritten plain at the end
     const text = plainText(raw);
     for (const [name, re] of Object.entries(o.marks)) if (marks[name] === undefined && re.test(text)) marks[name] = seconds();
   });
@@ -93,17 +101,28 @@ function qemu(args: string[], o: { name: string; stopAfter: number; marks: Recor
     clearTimeout(limit);
     clearInterval(periodic);
     const log = plainText(raw);
-    writeFileSync(join(out, `${o.name}.serial.log`), log);
+    writeFileSync(logFile, log);
     return { log, seconds: seconds(), marks };
   });
 }
 
+/** Serves the answers on all of this host's addresses (QEMU's user network reaches it as 10.0.2.2); counts requests. */
+async function answersServer(): Promise<{ server: Server; port: number; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    if (req.url === '/qa.yaml') res.writeHead(200, { 'content-type': 'text/yaml' }).end(ANSWERS);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  return { server, port: (server.address() as AddressInfo).port, requests: () => requests };
+}
+
 /** Phase 1: the Live system installs from the answers and powers off. */
-async function install(): Promise<{ run: Run; result: Record<string, unknown> }> {
-  const cmdline = `root=livekit:CDLABEL=${values.label} livekit.boot=livekit LANG=zh_CN.UTF-8 livekit.autoinstall=LABEL=ANSWERS:/qa.yaml console=tty0 console=ttyS0,115200`;
+async function install(spec: string, answersDrive: string[]): Promise<{ run: Run; result: Record<string, unknown> }> {
+  const cmdline = `root=livekit:CDLABEL=${values.label} livekit.boot=livekit LANG=zh_CN.UTF-8 livekit.autoinstall=${spec} console=tty0 console=ttyS0,115200`;
   const run = await qemu(['-kernel', kernel, '-initrd', initrd, '-append', cmdline,
-    '-drive', `file=${values.image},media=cdrom,readonly=on`,
-    '-drive', `file=${answersImage},format=raw,if=virtio`,
+    '-drive', `file=${values.image},media=cdrom,readonly=on`, ...answersDrive,
     '-drive', `file=${target},format=raw,if=virtio`, '-nic', 'user,model=virtio-net-pci'], {
     name: 'install', stopAfter: 3600,
     marks: { kernel: /Linux version/, loader: /LiveKit: /, autoinstallStarted: /livekit-autoinstall/, copy: /"step":"copy"/, result: RESULT },
@@ -151,11 +170,20 @@ async function journalOf(): Promise<{ lightdm: string[]; greeter: boolean; boots
 async function main(): Promise<void> {
   rmSync(target, { force: true });
   await makeImage(target, 32 * 1024 ** 3);
-  await answersDisk();
-  const { run, result } = await install();
+  let http: Awaited<ReturnType<typeof answersServer>> | null = null;
+  let spec = 'LABEL=ANSWERS:/qa.yaml';
+  let answersDrive = ['-drive', `file=${answersImage},format=raw,if=virtio`];
+  if (values.source === 'http') {
+    http = await answersServer();
+    spec = `http://10.0.2.2:${http.port}/qa.yaml`;
+    answersDrive = [];
+  } else {
+    await answersDisk();
+  }
+  const { run, result } = await install(spec, answersDrive).finally(() => http?.server.close());
   const installed = await bootInstalled(Number(values['boot-seconds']));
   const journal = await journalOf();
-  const figures = { variant: values.variant, installRun: { seconds: run.seconds, marks: run.marks }, result, installedBoot: { seconds: installed.seconds }, journal };
+  const figures = { variant: values.variant, source: spec, answersRequests: http?.requests() ?? null, installRun: { seconds: run.seconds, marks: run.marks }, result, installedBoot: { seconds: installed.seconds }, journal };
   writeFileSync(join(out, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   console.log(JSON.stringify(figures));
   if (result.exitCode !== 0 || !journal.greeter) process.exitCode = 1;

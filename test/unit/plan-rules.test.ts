@@ -59,6 +59,16 @@ describe('swap sizes', () => {
   });
 });
 
+describe('the initramfs step', () => {
+  it('makes every kernel\'s image anew with the target\'s own tool: a sysroot may carry none, and -u would then do nothing', () => {
+    const initramfsRuns = (tool: NonNullable<SysrootInfo['tools']['initramfs']>) =>
+      ok(plan(answers(), uefiMachine(), withTools({ initramfs: tool }), planEnv())).steps.find((s) => s.id === 'initramfs')!.actions;
+    expect(initramfsRuns('update-initramfs')).toEqual([{ kind: 'run', argv: ['update-initramfs', '-c', '-k', 'all'], chroot: true }]);
+    expect(initramfsRuns('dracut')).toEqual([{ kind: 'run', argv: ['dracut', '--force', '--regenerate-all'], chroot: true }]);
+    expect(initramfsRuns('mkinitcpio')).toEqual([{ kind: 'run', argv: ['mkinitcpio', '-P'], chroot: true }]);
+  });
+});
+
 describe('steps', () => {
   const p = ok(plan(answers(), uefiMachine(), desktopSysroot(), planEnv()));
 

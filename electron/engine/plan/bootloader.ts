@@ -50,13 +50,17 @@ export function grubCommands(
   return { install, mkconfig: [grub2 ? 'grub2-mkconfig' : 'grub-mkconfig', '-o', cfg] };
 }
 
-/** The target's own initramfs tool, run for every installed kernel. */
+/**
+ * The target's own initramfs tool, run for every installed kernel. Images are made anew, not updated: a
+ * sysroot may carry none (the release medium's layers do not: the Live system boots its own), and
+ * `update-initramfs -u` then does nothing, leaving a disk whose kernel cannot mount its root.
+ */
 export function initramfsCommand(tool: NonNullable<TargetTools['initramfs']>): string[] {
   switch (tool) {
     case 'dracut':
       return ['dracut', '--force', '--regenerate-all'];
     case 'update-initramfs':
-      return ['update-initramfs', '-u', '-k', 'all'];
+      return ['update-initramfs', '-c', '-k', 'all'];
     case 'mkinitcpio':
       return ['mkinitcpio', '-P'];
   }
