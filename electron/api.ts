@@ -3,7 +3,7 @@
 // except the router's type, erased at build. scripts/check-imports.ts enforces it.
 export type { AppRouter } from './engine/service/router.ts';
 export type { InstallState, InstallPhase, StepState, InstallError } from './shared/install-state.ts';
-export type { UiFacts, UiProblem, DiskChoice, PlanOutcome, ServiceMessage } from './shared/service.ts';
+export type { UiFacts, UiProblem, DiskChoice, PlanOutcome, ServiceMessage, WizardSession, MachineWarning } from './shared/service.ts';
 export type { InstallEvent, ProgressEvent, InstallEventType } from './shared/events.ts';
 export type { Plan, Step, StepId, PlannedPartition } from './shared/plan.ts';
 export type { AnswersInput, Answers } from './shared/answers.ts';

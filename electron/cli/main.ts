@@ -9,6 +9,7 @@ import { loadAnswersFile, AnswersFileError } from '../engine/answers/load.ts';
 import { validateAnswers } from '../engine/answers/validate.ts';
 import { answersJsonSchema } from '../engine/answers/json-schema.ts';
 import { collectMachineFacts } from '../engine/disks/collect.ts';
+import { withOperatingSystems } from '../engine/disks/os-probe.ts';
 import { refusalsFor } from '../engine/disks/safety.ts';
 import { listSysroots } from '../engine/medium/sysroots.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
@@ -49,7 +50,9 @@ async function cmdSysroots(a: CliArgs, t: TFunction, cmdline: string): Promise<n
 }
 
 async function cmdDisks(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
-  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  // Root only: the read-only probe that names the system on each partition mounts in a private namespace.
+  const collected = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  const machine = process.getuid?.() === 0 ? await withOperatingSystems(collected) : collected;
   const disks = machine.disks.map((disk) => ({ disk, refusals: refusalsFor(disk, machine, null) }));
   if (a.json) jsonLine(disks);
   else if (disks.length === 0) out(t('cli:disks.none'));

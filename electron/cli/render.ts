@@ -43,7 +43,7 @@ export function diskLines(t: T, disks: { disk: DiskInfo; refusals: Refusal[] }[]
     const desc = [disk.model, disk.transport, disk.type].filter(Boolean).join(', ');
     out.push(`${disk.path.padEnd(16)} ${formatSize(disk.sizeBytes).padStart(10)}  ${desc}`);
     for (const p of disk.partitions) {
-      const what = [p.fstype, p.label, p.mountpoints.join(' ')].filter(Boolean).join(' ');
+      const what = [p.fstype, p.label ?? p.partlabel, p.os ? `(${p.os})` : '', p.mountpoints.join(' ')].filter(Boolean).join(' ');
       out.push(`  ${p.path.padEnd(14)} ${formatSize(p.sizeBytes).padStart(10)}  ${what}`);
     }
     out.push(

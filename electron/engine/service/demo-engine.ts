@@ -43,7 +43,7 @@ export class DemoEngine implements EnginePort {
     const onDemoDisk = (dev: string) => dev === d || (dev.startsWith(`${d}p`) && /^\d+$/.test(dev.slice(d.length + 1)));
     return namedTargets(raw)
       .filter((t) => !this.demo.images.includes(t.device) && !onDemoDisk(t.device))
-      .map((t) => ({ path: t.path, code: 'app:problem.demo-target', params: { disk: t.device }, message: `demo mode installs only into its disk images, not ${t.device}` }));
+      .map((t) => ({ path: t.path, code: 'app:problem.demo-target', params: { disk: t.device }, message: `Demo mode installs only into its disk images, not ${t.device}` }));
   }
 
   async facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts> {

@@ -137,7 +137,7 @@ export class FailOnceCopier implements Copier {
       })
       .catch(() => undefined);
     req.signal?.removeEventListener('abort', onAbort);
-    if (req.signal?.aborted) throw new Error('cancelled');
-    throw new CodedError('demo-write-error', {}, 'write error on the target disk: Input/output error (demo: this disk fails its first copy)');
+    if (req.signal?.aborted) throw new Error('Cancelled');
+    throw new CodedError('demo-write-error', {}, 'Write error on the target disk: Input/output error (demo: this disk fails its first copy)');
   }
 }
