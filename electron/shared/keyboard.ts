@@ -28,15 +28,14 @@ const LAYOUT_OF_LOCALE: Record<string, string> = {
   nb: 'no', nn: 'no', da: 'dk', fi: 'fi', pl: 'pl', cs: 'cz', tr: 'tr', uk: 'ua',
 };
 
-/** Per territory of a locale: the time zone most of its people live in (single-zone countries, and the usual one). */
+/** Per territory of a locale: its time zone, for countries with one zone (no guess for the US, Canada, Brazil, ...). */
 const ZONE_OF_LOCALE: Record<string, string> = {
   CN: 'Asia/Shanghai', TW: 'Asia/Taipei', HK: 'Asia/Hong_Kong', MO: 'Asia/Macau', SG: 'Asia/Singapore',
   JP: 'Asia/Tokyo', KR: 'Asia/Seoul', GB: 'Europe/London', IE: 'Europe/Dublin', DE: 'Europe/Berlin',
   FR: 'Europe/Paris', ES: 'Europe/Madrid', IT: 'Europe/Rome', PT: 'Europe/Lisbon', NL: 'Europe/Amsterdam',
   BE: 'Europe/Brussels', CH: 'Europe/Zurich', AT: 'Europe/Vienna', SE: 'Europe/Stockholm', NO: 'Europe/Oslo',
   DK: 'Europe/Copenhagen', FI: 'Europe/Helsinki', PL: 'Europe/Warsaw', CZ: 'Europe/Prague', TR: 'Europe/Istanbul',
-  UA: 'Europe/Kyiv', IN: 'Asia/Kolkata', BR: 'America/Sao_Paulo', US: 'America/New_York', CA: 'America/Toronto',
-  MX: 'America/Mexico_City', AR: 'America/Argentina/Buenos_Aires', AU: 'Australia/Sydney', NZ: 'Pacific/Auckland',
+  UA: 'Europe/Kyiv', IN: 'Asia/Kolkata', NZ: 'Pacific/Auckland',
 };
 
 function parts(locale: string | null | undefined): { lang: string; territory: string } {
