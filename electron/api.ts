@@ -7,8 +7,10 @@ export type { UiFacts, UiProblem, DiskChoice, PlanOutcome, ServiceMessage, Wizar
 export type { InstallEvent, ProgressEvent, InstallEventType } from './shared/events.ts';
 export type { Plan, Step, StepId, PlannedPartition } from './shared/plan.ts';
 export type { AnswersInput, Answers } from './shared/answers.ts';
-export type { SysrootInfo, DiskInfo, Refusal, RefusalCode } from './shared/facts.ts';
+export type { SysrootInfo, DiskInfo, PartitionInfo, Refusal, RefusalCode } from './shared/facts.ts';
 export { reduceInstall, initialInstallState } from './shared/install-state.ts';
 export { errorText } from './shared/error-text.ts';
 export { LANGUAGES, languageOf, type Language } from './shared/language.ts';
 export { contentSecurityPolicy, SECURITY_HEADERS, REACT_ARIA_STYLE_HASH } from './shared/csp.ts';
+export { KEYBOARD_LAYOUTS, KEYBOARD_VARIANTS, layoutForLocale, timezoneForLocale } from './shared/keyboard.ts';
+export { isEspCandidate, isRootCandidate } from './shared/partitions.ts';
