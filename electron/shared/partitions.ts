@@ -18,10 +18,14 @@ export function isEspPartition(p: Pick<PartitionInfo, 'parttype' | 'fstype'>): b
   return ESP_TYPES.has(p.parttype ?? '');
 }
 
+/** FAT partitions up to this size are taken for ESPs (often typed wrongly by old tools), never offered as root. */
+const ESP_SIZED_FAT_BYTES = 1024 * 1024 * 1024;
+
 /** May be formatted as the root filesystem: not a BIOS boot, reserved, swap, extended or EFI partition, nor tiny. */
 export function isRootCandidate(p: Pick<PartitionInfo, 'parttype' | 'fstype' | 'sizeBytes'>): boolean {
   if (NOT_A_FILESYSTEM.has(p.parttype ?? '') || isEspPartition(p)) return false;
   if (p.fstype === 'swap') return false;
+  if (p.fstype === 'vfat' && p.sizeBytes <= ESP_SIZED_FAT_BYTES) return false;
   return p.sizeBytes >= MIN_ROOT_PARTITION_BYTES;
 }
 

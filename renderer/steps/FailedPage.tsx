@@ -6,6 +6,7 @@ import { errorText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { saveFile } from '../components/save.ts';
 import { useStore } from '../store/index.ts';
+import { stepLabel } from './ProgressPage.tsx';
 
 export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
   const { t } = useTranslation();
@@ -33,7 +34,7 @@ export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
         ) : (
           <>
             {install.error && <p className="failure-main" data-testid="failed-error">{errorText(t, install.error)}</p>}
-            {step && <p data-testid="failed-step">{t('failed.step', { step: t(step.label, { defaultValue: step.id }) })}</p>}
+            {step && <p data-testid="failed-step">{t('failed.step', { step: t(stepLabel(step.label, 'pending'), { defaultValue: step.id }) })}</p>}
           </>
         )}
         <p>{t('failed.hint')}</p>

@@ -20,6 +20,8 @@ export function UserPage({ validate }: { validate: ValidateFn }) {
   const [mismatch, setMismatch] = useState(false);
   const [rootMismatch, setRootMismatch] = useState(false);
   const strength = passwordStrength(user.password);
+  // A field's problem is said until the person edits that field, not after it is fixed.
+  const clear = (...paths: string[]) => setProblems((ps) => ps.filter((p) => !paths.includes(p.path)));
   const errorOf = (path: string) => problems.filter((p) => p.path === path).map((p) => t(problemKey(p.code), { ...p.params, path: p.path, defaultValue: p.message }))[0];
   const suggested = isSuggestedUsername(user.fullname, user.username) && !user.usernameEdited;
   const passwordHint = tooShort(user.password) ? t('user.tooShort', { min: PASSWORD_MIN_LENGTH }) : `${t(`user.strength.${strength}`)} · ${t('user.minimum', { min: PASSWORD_MIN_LENGTH })}`;
@@ -35,28 +37,28 @@ export function UserPage({ validate }: { validate: ValidateFn }) {
   return (
     <PageFrame id="user" title={t('user.title')} onBack={() => s.go('disk')} onNext={next}>
       <div className="fields two">
-        <TextField className="field" value={user.fullname} onChange={s.setFullname} autoComplete="name">
+        <TextField className="field" value={user.fullname} onChange={(v) => (clear('user.fullname', 'user.name', 'hostname'), s.setFullname(v))} autoComplete="name">
           <Label>{t('user.fullname')}</Label>
           <Input />
         </TextField>
-        <TextField className="field" value={user.username} onChange={s.setUsername} isInvalid={!!errorOf('user.name')} autoComplete="username">
+        <TextField className="field" value={user.username} onChange={(v) => (clear('user.name', 'hostname'), s.setUsername(v))} isInvalid={!!errorOf('user.name')} autoComplete="username">
           <Label>{t('user.username')}</Label>
           <Input />
           <Text slot="description" data-testid="username-hint">{errorOf('user.name') ?? (suggested ? t('user.usernameSuggested') : t('user.usernameHint'))}</Text>
         </TextField>
-        <TextField className="field" type="password" value={user.password} onChange={(password) => s.setUser({ password })} isInvalid={!!errorOf('user.password') || tooShort(user.password)}>
+        <TextField className="field" type="password" value={user.password} onChange={(password) => (clear('user.password', 'user'), s.setUser({ password }))} isInvalid={!!errorOf('user.password') || tooShort(user.password)}>
           <Label>{t('user.password')}</Label>
           <Input />
           <Text slot="description" className={`strength ${strength}`} data-strength={strength}>
             {errorOf('user.password') ?? passwordHint}
           </Text>
         </TextField>
-        <TextField className="field" type="password" value={user.confirm} onChange={(confirm) => s.setUser({ confirm })} isInvalid={mismatch}>
+        <TextField className="field" type="password" value={user.confirm} onChange={(confirm) => (setMismatch(false), s.setUser({ confirm }))} isInvalid={mismatch}>
           <Label>{t('user.confirm')}</Label>
           <Input />
           {mismatch && <Text slot="description" className="error">{t('user.mismatch')}</Text>}
         </TextField>
-        <TextField className="field" value={user.hostname} onChange={s.setHostname} isInvalid={!!errorOf('hostname')}>
+        <TextField className="field" value={user.hostname} onChange={(v) => (clear('hostname'), s.setHostname(v))} isInvalid={!!errorOf('hostname')}>
           <Label>{t('user.hostname')}</Label>
           <Input />
           <Text slot="description">{errorOf('hostname') ?? t('user.hostnameHint')}</Text>
@@ -79,12 +81,12 @@ export function UserPage({ validate }: { validate: ValidateFn }) {
       </RadioGroup>
       {user.root === 'password' && (
         <div className="fields two">
-          <TextField className="field" type="password" value={user.rootPassword} onChange={(rootPassword) => s.setUser({ rootPassword })} isInvalid={!!errorOf('root.password') || tooShort(user.rootPassword)}>
+          <TextField className="field" type="password" value={user.rootPassword} onChange={(rootPassword) => (clear('root.password', 'root'), s.setUser({ rootPassword }))} isInvalid={!!errorOf('root.password') || tooShort(user.rootPassword)}>
             <Label>{t('user.rootPasswordLabel')}</Label>
             <Input />
             <Text slot="description">{errorOf('root.password') ?? (tooShort(user.rootPassword) ? t('user.tooShort', { min: PASSWORD_MIN_LENGTH }) : t('user.minimum', { min: PASSWORD_MIN_LENGTH }))}</Text>
           </TextField>
-          <TextField className="field" type="password" value={user.rootConfirm} onChange={(rootConfirm) => s.setUser({ rootConfirm })} isInvalid={rootMismatch}>
+          <TextField className="field" type="password" value={user.rootConfirm} onChange={(rootConfirm) => (setRootMismatch(false), s.setUser({ rootConfirm }))} isInvalid={rootMismatch}>
             <Label>{t('user.rootConfirm')}</Label>
             <Input />
             {rootMismatch && <Text slot="description" className="error">{t('user.mismatch')}</Text>}

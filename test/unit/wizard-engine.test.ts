@@ -110,6 +110,8 @@ describe('partitions offered in partition mode', () => {
     expect(isRootCandidate(part({ path: 'a', fstype: 'swap' }))).toBe(false);
     expect(isRootCandidate(part({ path: 'a', parttype: '0x5' }))).toBe(false);
     expect(isRootCandidate(part({ path: 'a', sizeBytes: 1024 ** 2 }))).toBe(false);
+    expect(isRootCandidate(part({ path: 'a', fstype: 'vfat', sizeBytes: 256 * 1024 ** 2 }))).toBe(false); // an ESP typed as data
+    expect(isRootCandidate(part({ path: 'a', fstype: 'vfat', sizeBytes: 32 * 1024 ** 3 }))).toBe(true);
     expect(isRootCandidate(part({ path: 'a', parttype: '0fc63daf-8483-4772-8e79-3d69d8477de4', fstype: 'ext4' }))).toBe(true);
   });
   it('ESP: an ESP by type or a FAT filesystem', () => {
