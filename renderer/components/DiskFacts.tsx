@@ -28,14 +28,15 @@ const ICON: Record<TransportKind, string> = {
   disk: 'M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm10 4a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
 };
 
-export function TransportIcon({ kind }: { kind: TransportKind }) {
+/** The icon, and the transport's name unless `named` is false (then it is only announced to screen readers). */
+export function TransportIcon({ kind, named = true }: { kind: TransportKind; named?: boolean }) {
   const { t } = useTranslation();
   return (
     <span className={`transport ${kind}`} data-transport={kind}>
       <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
         <path d={ICON[kind]} fill="currentColor" fillRule="evenodd" />
       </svg>
-      <span className="transport-name">{t(`disk.transport.${kind}`)}</span>
+      <span className={named ? 'transport-name' : 'sr-only'}>{t(`disk.transport.${kind}`)}</span>
     </span>
   );
 }

@@ -24,11 +24,14 @@ function DiskLabel({ choice }: { choice: DiskChoice }) {
   return (
     <>
       <span className="card-head">
-        <TransportIcon kind={transportOf(d)} />
+        <TransportIcon kind={transportOf(d)} named={false} />
         <span className="card-title">{diskTitle(d)}</span>
         <span className="card-size">{formatBytes(d.sizeBytes, i18n.language)}</span>
       </span>
-      <code className="card-path">{d.path}</code>
+      <span className="card-path">
+        <span aria-hidden="true">{t(`disk.transport.${transportOf(d)}`)} · </span>
+        <code>{d.path}</code>
+      </span>
       <PartitionList disk={d} />
       {choice.refusals.length > 0 && (
         <Text slot="description" className="refusals">
