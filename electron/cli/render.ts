@@ -6,6 +6,7 @@ import type { Plan } from '../shared/plan.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { Problem } from '../engine/answers/validate.ts';
 import { formatSize } from '../engine/answers/size.ts';
+import type { MachineWarning } from '../shared/service.ts';
 
 type T = TFunction;
 
@@ -182,4 +183,13 @@ export class EventPrinter {
         return '';
     }
   }
+}
+
+/** The machine warnings (little memory, on battery) in the reader's language, as the UI says them. */
+export function warningLines(t: T, warnings: MachineWarning[]): string[] {
+  return warnings.map((w) => {
+    const p = w.params ?? {};
+    const sizes = typeof p.ramBytes === 'number' && typeof p.minBytes === 'number' ? { ram: formatSize(p.ramBytes), min: formatSize(p.minBytes) } : {};
+    return t(`app:warning.${w.code}`, { ...p, ...sizes });
+  });
 }

@@ -171,3 +171,36 @@ describe('wizard components', () => {
     expect(screen.getByTestId('failed-output').textContent).toBe('rsync: write failed: No space left on device (28)');
   });
 });
+
+describe('issue 13 in the components', () => {
+  it('resumes the session the service kept: page, language and answers', async () => {
+    const { api, keep } = fakeApi(facts());
+    keep({ page: 'user', language: 'zh-CN', fields: { variant: 'desktop', user: { fullname: '张三', username: 'user' } }, secrets: { password: 'pw-12345', confirm: 'pw-12345' } });
+    render(<App api={api} i18n={initI18n('en')} />);
+    expect(await screen.findByRole('heading', { name: zhApp.user.title })).toBeTruthy();
+    expect((screen.getByLabelText(zhApp.user.fullname) as HTMLInputElement).value).toBe('张三');
+    expect((screen.getByLabelText(zhApp.user.password) as HTMLInputElement).value).toBe('pw-12345');
+  });
+
+  it('asks before cancelling; finished steps say so in the past; Cancel reaches the engine', async () => {
+    const { api, emit, calls } = fakeApi(facts());
+    render(<App api={api} i18n={initI18n('en')} />);
+    await screen.findByRole('heading', { name: enApp.language.title });
+    const plan = { steps: [{ id: 'partition', label: 'plan:step.partition', weight: 1, actions: [] }, { id: 'copy', label: 'plan:step.copy', weight: 1, actions: [] }] } as unknown as Plan;
+    emit({ type: 'event', event: { type: 'plan', plan } });
+    emit({ type: 'event', event: { type: 'step', step: 'partition', label: 'plan:step.partition', index: 0, count: 2, state: 'done' } });
+    emit({ type: 'event', event: { type: 'step', step: 'copy', label: 'plan:step.copy', index: 1, count: 2, state: 'start' } });
+    await screen.findByRole('heading', { name: enApp.progress.title });
+    expect(screen.getByText('Disk partitioned')).toBeTruthy();
+    expect(screen.getByText('Copying the system')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: enApp.progress.cancel }));
+    expect(await screen.findByText(enApp.progress.cancelQuestion)).toBeTruthy();
+    expect(calls.cancel).toBe(0);
+    fireEvent.click(screen.getByRole('button', { name: enApp.progress.cancelConfirm }));
+    await waitFor(() => expect(calls.cancel).toBe(1));
+    emit({ type: 'event', event: { type: 'cancelled' } });
+    emit({ type: 'event', event: { type: 'done', ok: false } });
+    expect(await screen.findByRole('heading', { name: enApp.failed.cancelledTitle })).toBeTruthy();
+    expect(screen.getByTestId('failed-error').textContent).toBe(enApp.failed.cancelledBody);
+  });
+});
