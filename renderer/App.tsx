@@ -1,14 +1,15 @@
 // The wizard shell: header (title, language switch, export answers), the current page, the install stream.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
-import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem } from '../electron/api.ts';
+import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem, WizardSession } from '../electron/api.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { saveFile } from './components/save.ts';
 import { languageOf } from './i18n.ts';
 import { buildAnswers } from './store/derive.ts';
-import { useStore, wizardFields } from './store/index.ts';
+import { sessionOf, useStore, wizardFields } from './store/index.ts';
+import { RegionPage } from './steps/RegionPage.tsx';
 import { DiskPage } from './steps/DiskPage.tsx';
 import { DonePage } from './steps/DonePage.tsx';
 import { FailedPage } from './steps/FailedPage.tsx';
@@ -27,9 +28,19 @@ export interface Api {
   /** Runs the plan the summary showed, by its id. */
   install(planId: string): Promise<{ started: boolean; problems?: UiProblem[] }>;
   retry(): Promise<unknown>;
+  /** Stops the install under way (the engine releases everything; the Failed page follows). */
+  cancel(): Promise<{ cancelled: boolean }>;
   reboot(): Promise<{ rebooting: boolean }>;
   subscribe(onMessage: (m: ServiceMessage) => void): () => void;
+  /** The wizard session the service kept (a reload or another window resumes it). */
+  session(): Promise<{ session: WizardSession | null; revision: number }>;
+  saveSession(s: WizardSession): Promise<unknown>;
+  /** The answers as a file: the service replaces each password by its SHA-512 crypt hash. */
+  exportAnswers(answers: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
+
+/** How long the wizard waits after a change before it hands the session to the service. */
+const SESSION_SAVE_MS = 250;
 
 function Wizard({ api }: { api: Api }) {
   const { t, i18n } = useTranslation();
@@ -39,7 +50,40 @@ function Wizard({ api }: { api: Api }) {
   const swap = useStore((s) => s.disk.swap === 'size' ? s.disk.swapSize : s.disk.swap);
   const facts = useStore((s) => s.facts);
   const factsError = useStore((s) => s.factsError);
+  const resumed = useStore((s) => s.resumed);
   const skipLanguage = !!facts?.cmdlineLocale;
+  const [exportNote, setExportNote] = useState('');
+
+  // The session the service kept comes first: a reload resumes the same page, language and answers.
+  useEffect(() => {
+    let live = true;
+    api
+      .session()
+      .then((r) => live && useStore.getState().resume(r.session))
+      .catch(() => live && useStore.getState().resume(null));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  // Every change is handed to the service shortly after (the passwords stay in its memory only).
+  useEffect(() => {
+    if (!resumed) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = JSON.stringify(sessionOf(useStore.getState()));
+    const unsubscribe = useStore.subscribe((s) => {
+      const now = sessionOf(s);
+      const text = JSON.stringify(now);
+      if (text === last) return;
+      last = text;
+      clearTimeout(timer);
+      timer = setTimeout(() => void api.saveSession(now).catch(() => undefined), SESSION_SAVE_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [api, resumed]);
 
   useEffect(() => {
     if (i18n.language !== language) void i18n.changeLanguage(language);
@@ -65,28 +109,34 @@ function Wizard({ api }: { api: Api }) {
     };
   }, [api, language, variant, swap]);
 
-  // The kernel command line's LANG= (GRUB's choice) sets the language and skips its page, once.
+  // The kernel command line's LANG= (GRUB's choice) sets the language and skips its page, once (not over
+  // a resumed session, where the person may have chosen another language since).
   const cmdlineLocale = facts?.cmdlineLocale;
   useEffect(() => {
-    if (!cmdlineLocale) return;
+    if (!cmdlineLocale || !resumed) return;
     const s = useStore.getState();
     if (s.page === 'language') {
       s.setLanguage(languageOf(cmdlineLocale));
       s.go('variant');
     }
-  }, [cmdlineLocale]);
+  }, [cmdlineLocale, resumed]);
 
-  // Preselect the recommended (else the first) installable variant.
+  // Preselect the variant the Live session booted (livekit.boot=), else the recommended, else the first installable.
   useEffect(() => {
-    if (!facts || useStore.getState().variant) return;
+    if (!facts || !resumed || useStore.getState().variant) return;
     const installable = facts.sysroots.filter((s) => s.installable);
-    const pick = installable.find((s) => s.recommended) ?? installable[0];
+    const pick = installable.find((s) => s.name === facts.bootSysroot) ?? installable.find((s) => s.recommended) ?? installable[0];
     if (pick) useStore.getState().setVariant(pick.name);
-  }, [facts]);
+  }, [facts, resumed]);
 
   useEffect(() => api.subscribe((m) => useStore.getState().apply(m)), [api]);
 
-  const exportAnswers = () => saveFile('livekit-answers.json', JSON.stringify(buildAnswers(wizardFields(useStore.getState()), false), null, 2) + '\n', 'application/json');
+  const exportAnswers = async () => {
+    const fields = wizardFields(useStore.getState());
+    const answers = await api.exportAnswers(buildAnswers(fields, true) as unknown as Record<string, unknown>);
+    saveFile('livekit-answers.json', JSON.stringify(answers, null, 2) + '\n', 'application/json');
+    setExportNote(t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword'));
+  };
 
   return (
     <div className="app">
@@ -94,8 +144,9 @@ function Wizard({ api }: { api: Api }) {
         <span className="brand">{t('app.title')}</span>
         {facts?.demo && <span className="badge demo">{t('app.demo')}</span>}
         <span className="spacer" />
+        {exportNote && <span role="status" className="export-note">{exportNote}</span>}
         {page !== 'progress' && (
-          <Button className="button secondary" onPress={exportAnswers}>
+          <Button className="button secondary" onPress={() => void exportAnswers()}>
             {t('header.export')}
           </Button>
         )}
@@ -104,13 +155,14 @@ function Wizard({ api }: { api: Api }) {
       <main className="main">
         {factsError && <p role="alert" className="problems">{t('app.factsError', { error: factsError })}</p>}
         {/* The language page needs no facts: it shows at once (and is skipped when they bring LANG=). */}
-        {page === 'language' && <LanguagePage />}
-        {!facts && !factsError && page !== 'language' && <p role="status">{t('app.loading')}</p>}
-        {facts && page === 'variant' && <VariantPage validate={api.validate} skipLanguage={skipLanguage} />}
-        {facts && page === 'disk' && <DiskPage validate={api.validate} />}
-        {facts && page === 'user' && <UserPage validate={api.validate} />}
-        {facts && page === 'summary' && <SummaryPage planFn={api.plan} installFn={api.install} />}
-        {page === 'progress' && <ProgressPage />}
+        {resumed && page === 'language' && <LanguagePage />}
+        {(!resumed || (!facts && !factsError && page !== 'language')) && <p role="status">{t('app.loading')}</p>}
+        {resumed && facts && page === 'variant' && <VariantPage validate={api.validate} skipLanguage={skipLanguage} />}
+        {resumed && facts && page === 'disk' && <DiskPage validate={api.validate} />}
+        {resumed && facts && page === 'user' && <UserPage validate={api.validate} />}
+        {resumed && facts && page === 'region' && <RegionPage validate={api.validate} />}
+        {resumed && facts && page === 'summary' && <SummaryPage planFn={api.plan} installFn={api.install} />}
+        {page === 'progress' && <ProgressPage cancelFn={api.cancel} />}
         {page === 'done' && <DonePage rebootFn={api.reboot} />}
         {page === 'failed' && <FailedPage retryFn={api.retry} />}
       </main>

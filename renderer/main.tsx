@@ -11,6 +11,10 @@ const api: Api = {
   plan: (a) => rpc.plan.mutate(a),
   install: (planId) => rpc.install.mutate({ planId }),
   retry: () => rpc.retry.mutate(),
+  cancel: () => rpc.cancel.mutate(),
+  session: () => rpc.session.query(),
+  saveSession: (s) => rpc.saveSession.mutate(s),
+  exportAnswers: (a) => rpc.exportAnswers.mutate(a),
   reboot: () => rpc.reboot.mutate(),
   subscribe: (on) => {
     const sub = rpc.events.subscribe(undefined, { onData: (m) => on(m as ServiceMessage) });

@@ -9,6 +9,8 @@ import { loadAnswersFile, AnswersFileError } from '../engine/answers/load.ts';
 import { validateAnswers } from '../engine/answers/validate.ts';
 import { answersJsonSchema } from '../engine/answers/json-schema.ts';
 import { collectMachineFacts } from '../engine/disks/collect.ts';
+import { withOperatingSystems } from '../engine/disks/os-probe.ts';
+import { machineWarnings } from '../engine/disks/power.ts';
 import { refusalsFor } from '../engine/disks/safety.ts';
 import { listSysroots } from '../engine/medium/sysroots.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
@@ -18,7 +20,7 @@ import { installLastResort } from '../engine/run/last-resort.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
 import { checkPathOptions } from './paths.ts';
 import { cliLanguage } from './language.ts';
-import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine } from './render.ts';
+import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine, warningLines } from './render.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -49,7 +51,9 @@ async function cmdSysroots(a: CliArgs, t: TFunction, cmdline: string): Promise<n
 }
 
 async function cmdDisks(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
-  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  // Root only: the read-only probe that names the system on each partition mounts in a private namespace.
+  const collected = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  const machine = process.getuid?.() === 0 ? await withOperatingSystems(collected) : collected;
   const disks = machine.disks.map((disk) => ({ disk, refusals: refusalsFor(disk, machine, null) }));
   if (a.json) jsonLine(disks);
   else if (disks.length === 0) out(t('cli:disks.none'));
@@ -127,6 +131,8 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
   try {
     const p = await prepare(a, cmdline);
     if (!p.ok) return reportNotPrepared(a, t, p);
+    // Little memory, a laptop on its battery: said before anything is asked or written, never a refusal.
+    if (!a.json) warningLines(t, machineWarnings(p.machine)).forEach((w) => err(w));
     if (!a.yes) {
       if (!process.stdin.isTTY) {
         err(t('cli:error.notTty'));

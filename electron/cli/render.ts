@@ -6,6 +6,7 @@ import type { Plan } from '../shared/plan.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { Problem } from '../engine/answers/validate.ts';
 import { formatSize } from '../engine/answers/size.ts';
+import type { MachineWarning } from '../shared/service.ts';
 
 type T = TFunction;
 
@@ -43,7 +44,7 @@ export function diskLines(t: T, disks: { disk: DiskInfo; refusals: Refusal[] }[]
     const desc = [disk.model, disk.transport, disk.type].filter(Boolean).join(', ');
     out.push(`${disk.path.padEnd(16)} ${formatSize(disk.sizeBytes).padStart(10)}  ${desc}`);
     for (const p of disk.partitions) {
-      const what = [p.fstype, p.label, p.mountpoints.join(' ')].filter(Boolean).join(' ');
+      const what = [p.fstype, p.label ?? p.partlabel, p.os ? `(${p.os})` : '', p.mountpoints.join(' ')].filter(Boolean).join(' ');
       out.push(`  ${p.path.padEnd(14)} ${formatSize(p.sizeBytes).padStart(10)}  ${what}`);
     }
     out.push(
@@ -184,4 +185,13 @@ export class EventPrinter {
         return '';
     }
   }
+}
+
+/** The machine warnings (little memory, on battery) in the reader's language, as the UI says them. */
+export function warningLines(t: T, warnings: MachineWarning[]): string[] {
+  return warnings.map((w) => {
+    const p = w.params ?? {};
+    const sizes = typeof p.ramBytes === 'number' && typeof p.minBytes === 'number' ? { ram: formatSize(p.ramBytes), min: formatSize(p.minBytes) } : {};
+    return t(`app:warning.${w.code}`, { ...p, ...sizes });
+  });
 }

@@ -76,6 +76,8 @@ function secretsOf(answers: Answers): Secrets {
   const s: Secrets = {};
   if (answers.user.password !== undefined) s.password = answers.user.password;
   if (answers.user['password-hash'] !== undefined) s.passwordHash = answers.user['password-hash'];
+  if (answers.root?.password !== undefined) s.rootPassword = answers.root.password;
+  if (answers.root?.['password-hash'] !== undefined) s.rootPasswordHash = answers.root['password-hash'];
   return s;
 }
 
@@ -103,7 +105,7 @@ export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promis
   const listed = sysroots.find((s) => s.name === v.answers.variant);
   if (!listed) {
     // validateAnswers already refuses unknown variants; this guards the lookup.
-    const problem: Problem = { path: 'variant', code: 'variant.unknown', params: { variant: v.answers.variant, installable: '' }, message: `unknown variant ${v.answers.variant}` };
+    const problem: Problem = { path: 'variant', code: 'variant.unknown', params: { variant: v.answers.variant, installable: '' }, message: `Unknown variant ${v.answers.variant}` };
     return { ok: false, exitCode: EXIT.invalid, problems: [problem], refusals: [] };
   }
   // The layer stack behind the chosen sysroot, from the mount table: the copy step unpacks it when it can.
@@ -131,7 +133,7 @@ export class TargetChangedError extends CodedError {
     readonly disk: string,
     readonly changes: IdentityField[],
   ) {
-    super('target-changed', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk the plan was made for (changed: ${changes.join(', ')}); nothing was written`);
+    super('Target-changed', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk the plan was made for (changed: ${changes.join(', ')}); nothing was written`);
     this.name = 'TargetChangedError';
   }
 }

@@ -26,6 +26,22 @@ export const userSchema = strict({
   fullname: z.string().optional(),
   password: z.string().optional(),
   'password-hash': z.string().optional(),
+  /** Member of the variant's administrator groups (wheel, sudo): may use sudo. Default true. */
+  admin: z.boolean().default(true),
+  /** Logged in without a password at boot by the variant's display manager. Default false. */
+  autologin: z.boolean().default(false),
+});
+
+/** The root account: locked (absent, the default: the user administers with sudo) or given a password. */
+export const rootSchema = strict({
+  password: z.string().optional(),
+  'password-hash': z.string().optional(),
+});
+
+/** XKB keyboard layout for the console and X11 (`/etc/default/keyboard`, xorg.conf.d). Default: from the locale. */
+export const keyboardSchema = strict({
+  layout: z.string().min(1),
+  variant: z.string().optional(),
 });
 
 export const answersSchema = strict({
@@ -35,9 +51,12 @@ export const answersSchema = strict({
   hostname: z.string(),
   /** Default: LANG= on the kernel command line, else en_US.UTF-8. */
   locale: z.string().optional(),
+  /** Absent: the locale's usual zone (zh_CN → Asia/Shanghai; validateAnswers fills it), else UTC. */
   timezone: z.string().default('UTC'),
   rtc: z.enum(['utc', 'local']).default('utc'),
   user: userSchema,
+  root: rootSchema.optional(),
+  keyboard: keyboardSchema.optional(),
   bootloader: z.enum(['auto', 'none']).default('auto'),
   /** Under `livekit.autoinstall=` only: what the machine does after a successful install (default poweroff). */
   after: z.enum(['poweroff', 'reboot', 'shell']).optional(),
@@ -51,3 +70,4 @@ export type AnswersInput = z.input<typeof answersSchema>;
 export type Answers = z.output<typeof answersSchema>;
 export type Layout = (typeof LAYOUTS)[number];
 export type Filesystem = (typeof FILESYSTEMS)[number];
+export type Keyboard = z.output<typeof keyboardSchema>;

@@ -55,6 +55,8 @@ export interface TargetTools {
   localeGen?: boolean;
   /** Locales already generated in the sysroot (`zh_CN.UTF-8`), when known. */
   locales?: string[];
+  /** The display manager whose autologin the installer can set, when the sysroot has one. */
+  displayManager?: 'lightdm' | 'sddm';
 }
 
 export interface SysrootInfo {
@@ -83,7 +85,12 @@ export interface PartitionInfo {
   number?: number;
   sizeBytes: number;
   fstype?: string;
+  /** The filesystem's label. */
   label?: string;
+  /** The GPT partition name (`PARTLABEL`). */
+  partlabel?: string;
+  /** The operating system found on it by a read-only probe (os-release's PRETTY_NAME, or `Windows`). */
+  os?: string;
   uuid?: string;
   partuuid?: string;
   /** GPT type GUID or MBR type byte, lower case. */
@@ -145,6 +152,8 @@ export interface MachineFacts {
   liveDevices: string[];
   /** The kernel command line (from /proc/cmdline or --cmdline-file). */
   cmdline: string;
+  /** On a laptop: running on its battery (`battery`) or on mains (`ac`); absent or `unknown` when not known. */
+  power?: 'ac' | 'battery' | 'unknown';
   /** Files and directories of the Live system (medium and layers dirs, the layers' backing files): an image target inside one is refused. */
   livePaths?: string[];
 }

@@ -23,7 +23,7 @@ export interface PlannedPartition {
 }
 
 /** Where a secret for stdin comes from; resolved from the answers at run time, never stored in the plan. */
-export type SecretRef = 'user.password' | 'user.password-hash';
+export type SecretRef = 'user.password' | 'user.password-hash' | 'root.password' | 'root.password-hash';
 
 export type Action =
   /** Run a command (argv, never a shell string). `stdin` feeds text; `secret` lines like `user:SECRET`. */
@@ -84,6 +84,7 @@ export type StepId =
   | 'fstab'
   | 'hostname'
   | 'locale'
+  | 'keyboard'
   | 'timezone'
   | 'rtc'
   | 'user'
@@ -109,7 +110,11 @@ export interface Step {
 
 export interface Plan {
   version: 1;
-  answers: Omit<Answers, 'user'> & { user: { name: string; fullname?: string; password: 'set' | 'hashed' | 'none' } };
+  answers: Omit<Answers, 'user' | 'root'> & {
+    user: { name: string; fullname?: string; password: 'set' | 'hashed' | 'none'; admin: boolean; autologin: boolean };
+    /** The root account: `locked` (no password) or given one. */
+    root: 'locked' | 'set' | 'hashed';
+  };
   variant: { name: string; path: string; sizeBytes: number; inodes: number };
   /** The disk that is erased (absent when installing into existing partitions). */
   erase?: { path: string; model?: string; sizeBytes: number; image: boolean };

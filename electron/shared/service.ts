@@ -15,6 +15,12 @@ export interface DiskChoice {
   refusals: Refusal[];
 }
 
+/** Something to tell before installing that does not stop it; `code` maps to `app:warning.<code>`. */
+export interface MachineWarning {
+  code: 'low-ram' | 'on-battery';
+  params?: Record<string, string | number>;
+}
+
 export interface UiFacts {
   firmware: MachineFacts['firmware'];
   arch: string;
@@ -23,6 +29,10 @@ export interface UiFacts {
   cmdline: string;
   /** The locale from `LANG=` on the kernel command line, when present. */
   cmdlineLocale: string | null;
+  /** The sysroot the Live session booted (`livekit.boot=` on the command line), when present. */
+  bootSysroot?: string | null;
+  /** Little memory, on battery: said before installing, never a refusal. */
+  warnings?: MachineWarning[];
   sysroots: SysrootInfo[];
   disks: DiskChoice[];
   demo: boolean;
@@ -35,3 +45,11 @@ export type PlanOutcome =
 
 /** What a subscriber receives: first the current state, then each event as it happens. */
 export type ServiceMessage = { type: 'snapshot'; state: InstallState } | { type: 'event'; event: InstallEvent };
+
+/** The wizard's session as the service keeps it (see engine/service/session.ts). */
+export interface WizardSession {
+  page: string;
+  language: string;
+  fields: Record<string, unknown>;
+  secrets: Record<string, string>;
+}

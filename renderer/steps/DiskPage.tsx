@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { DiskChoice, UiProblem } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { Problems } from '../components/Problems.tsx';
+import { isEspCandidate, isRootCandidate } from '../../electron/api.ts';
+import { diskTitle, partitionText, PartitionList, TransportIcon, transportOf } from '../components/DiskFacts.tsx';
 import { formatBytes } from '../store/format.ts';
 import { useStore } from '../store/index.ts';
 import { problemsFor, type ValidateFn } from './validate.ts';
@@ -21,8 +23,16 @@ function DiskLabel({ choice }: { choice: DiskChoice }) {
   const d = choice.disk;
   return (
     <>
-      <span className="card-title">{d.model ? `${d.model} ` : ''}<code>{d.path}</code></span>
-      <span className="card-size">{formatBytes(d.sizeBytes, i18n.language)}{d.type === 'image' ? ` · ${t('disk.image')}` : ''}</span>
+      <span className="card-head">
+        <TransportIcon kind={transportOf(d)} named={false} />
+        <span className="card-title">{diskTitle(d)}</span>
+        <span className="card-size">{formatBytes(d.sizeBytes, i18n.language)}</span>
+      </span>
+      <span className="card-path">
+        <span aria-hidden="true">{t(`disk.transport.${transportOf(d)}`)} · </span>
+        <code>{d.path}</code>
+      </span>
+      <PartitionList disk={d} />
       {choice.refusals.length > 0 && (
         <Text slot="description" className="refusals">
           {choice.refusals.map((r) => t(`plan:refusal.${r.code}`, { ...localSizes(r.params, i18n.language), defaultValue: r.code })).join(' · ')}
@@ -32,7 +42,13 @@ function DiskLabel({ choice }: { choice: DiskChoice }) {
   );
 }
 
-function PartitionSelect({ label, value, onChange, options, allowNone }: { label: string; value: string; onChange: (v: string) => void; options: { path: string; text: string }[]; allowNone?: boolean }) {
+interface PartitionOption {
+  path: string;
+  text: string;
+  os?: string;
+}
+
+function PartitionSelect({ label, value, onChange, options, allowNone }: { label: string; value: string; onChange: (v: string) => void; options: PartitionOption[]; allowNone?: boolean }) {
   const { t } = useTranslation();
   const items = allowNone ? [{ path: '', text: t('disk.none') }, ...options] : options;
   return (
@@ -42,11 +58,13 @@ function PartitionSelect({ label, value, onChange, options, allowNone }: { label
         <SelectValue />
         <span aria-hidden="true"> ▾</span>
       </Button>
-      <Popover>
-        <ListBox className="listbox" items={items.map((o) => ({ id: o.path, text: o.text }))}>
+      {/* As wide as its button (react-aria sets --trigger-width on the popover). */}
+      <Popover className="popover match-trigger">
+        <ListBox className="listbox" items={items.map((o) => ({ id: o.path, ...o }))}>
           {(o) => (
-            <ListBoxItem id={o.id} className="listbox-item" textValue={o.text}>
-              {o.text}
+            <ListBoxItem id={o.id} className="listbox-item" textValue={o.os ? `${o.text} · ${o.os}` : o.text}>
+              <span>{o.text}</span>
+              {o.os && <span className="os">{t('disk.osFound', { os: o.os })}</span>}
             </ListBoxItem>
           )}
         </ListBox>
@@ -63,9 +81,13 @@ export function DiskPage({ validate }: { validate: ValidateFn }) {
   const go = useStore((s) => s.go);
   const [problems, setProblems] = useState<UiProblem[]>([]);
   const choices = facts?.disks ?? [];
-  const partitions = choices
+  const usable = choices
     .filter((c) => !c.refusals.some((r) => r.code === 'live-medium' || r.code === 'read-only' || r.code === 'optical'))
-    .flatMap((c) => c.disk.partitions.map((p) => ({ path: p.path, text: `${p.path} · ${formatBytes(p.sizeBytes, i18n.language)}${p.fstype ? ` · ${p.fstype}` : ''}` })));
+    .flatMap((c) => c.disk.partitions.map((p) => ({ p, disk: c.disk })));
+  const option = ({ p, disk: d }: (typeof usable)[number]): PartitionOption => ({ path: p.path, text: `${partitionText(p, i18n.language, t)} — ${diskTitle(d)}`, ...(p.os ? { os: p.os } : {}) });
+  // The BIOS boot partition, swap, an extended container or an ESP is never offered as root; only FAT as ESP.
+  const rootOptions = usable.filter((x) => isRootCandidate(x.p)).map(option);
+  const espOptions = usable.filter((x) => isEspCandidate(x.p)).map(option);
   const chosen = choices.find((c) => c.disk.path === disk.disk);
   const variant = useStore((s) => s.variant);
   const hasGrub = !!facts?.sysroots.find((x) => x.name === variant)?.tools.grub;
@@ -99,12 +121,13 @@ export function DiskPage({ validate }: { validate: ValidateFn }) {
         </RadioGroup>
       ) : (
         <div className="fields">
-          {partitions.length === 0 && <p>{t('disk.noPartitions')}</p>}
-          <PartitionSelect label={t('disk.rootPartition')} value={disk.root} onChange={(root) => setDisk({ root })} options={partitions} />
-          <PartitionSelect label={t('disk.efiPartition')} value={disk.efi} onChange={(efi) => setDisk({ efi })} options={partitions} allowNone />
+          {rootOptions.length === 0 && <p>{t('disk.noPartitions')}</p>}
+          <PartitionSelect label={t('disk.rootPartition')} value={disk.root} onChange={(root) => setDisk({ root })} options={rootOptions} />
+          <PartitionSelect label={t('disk.efiPartition')} value={disk.efi} onChange={(efi) => setDisk({ efi })} options={espOptions} allowNone />
         </div>
       )}
 
+      <div className="row-options">
       <RadioGroup className="choices inline" value={disk.filesystem} onChange={(v) => setDisk({ filesystem: v as 'ext4' | 'xfs' | 'btrfs' })}>
         <Label className="group-label">{t('disk.filesystem')}</Label>
         <Radio value="ext4" className="choice">ext4</Radio>
@@ -118,6 +141,7 @@ export function DiskPage({ validate }: { validate: ValidateFn }) {
         <Radio value="none" className="choice">{t('disk.swapNone')}</Radio>
         <Radio value="size" className="choice">{t('disk.swapSize')}</Radio>
       </RadioGroup>
+      </div>
       {disk.swap === 'size' && (
         <TextField className="field" value={disk.swapSize} onChange={(swapSize) => setDisk({ swapSize })}>
           <Label>{t('disk.swapSizeLabel')}</Label>

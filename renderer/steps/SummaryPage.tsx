@@ -7,6 +7,10 @@ import { Problems } from '../components/Problems.tsx';
 import { NATIVE_NAMES } from '../i18n.ts';
 import { buildAnswers } from '../store/derive.ts';
 import { formatBytes } from '../store/format.ts';
+import { PartitionList, TransportIcon, transportOf } from '../components/DiskFacts.tsx';
+import { Warnings } from '../components/Warnings.tsx';
+import { zoneLabel } from '../store/zones.ts';
+import { stepLabel } from './ProgressPage.tsx';
 import { useStore, wizardFields } from '../store/index.ts';
 
 export interface SummaryProps {
@@ -37,6 +41,8 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
   const plan = s.plan;
   const sysroot = s.facts?.sysroots.find((x) => x.name === s.variant);
   const erased = plan?.erase ? `${plan.erase.model ? `${plan.erase.model} ` : ''}${plan.erase.path} (${formatBytes(plan.erase.sizeBytes, i18n.language)})` : '';
+  const erasedDisk = plan?.erase ? s.facts?.disks.find((c) => c.disk.path === plan.erase!.path)?.disk : undefined;
+  const layoutName = plan ? t(`region.layouts.${plan.answers.keyboard?.layout ?? 'us'}`, { defaultValue: plan.answers.keyboard?.layout ?? '' }) : '';
   const install = async () => {
     const planId = useStore.getState().planId;
     if (!planId) return;
@@ -61,7 +67,7 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
       focusHeading={false}
       footer={
         <>
-          <Button className="button secondary" autoFocus onPress={() => s.go('user')}>
+          <Button className="button secondary" autoFocus onPress={() => s.go('region')}>
             {t('summary.cancel')}
           </Button>
           <Button className="button danger" isDisabled={!plan || !s.confirmed || busy} onPress={install}>
@@ -83,7 +89,17 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
             {plan.erase ? (
               <>
                 <dt>{t('summary.erase')}</dt>
-                <dd className="warning" data-testid="erase">{erased}</dd>
+                <dd className="erase-disk" data-testid="erase">
+                  <span className="warning">
+                    {erasedDisk && <TransportIcon kind={transportOf(erasedDisk)} />} {erased}
+                  </span>
+                  {erasedDisk && erasedDisk.partitions.length > 0 && (
+                    <>
+                      <span className="lost">{t('summary.lost')}</span>
+                      <PartitionList disk={erasedDisk} />
+                    </>
+                  )}
+                </dd>
               </>
             ) : (
               <>
@@ -109,14 +125,26 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
             <dt>{t('summary.language')}</dt>
             <dd>{NATIVE_NAMES[s.language] ?? s.language} ({plan.locale})</dd>
             <dt>{t('summary.user')}</dt>
-            <dd>{plan.answers.user.fullname ? `${plan.answers.user.fullname} (${plan.answers.user.name})` : plan.answers.user.name} · {plan.answers.hostname}</dd>
+            <dd>
+              {plan.answers.user.fullname ? `${plan.answers.user.fullname} (${plan.answers.user.name})` : plan.answers.user.name} · {plan.answers.hostname}
+              <br />
+              {[plan.answers.user.admin ? t('summary.admin') : t('summary.noAdmin'), plan.answers.user.autologin ? t('summary.autologin') : null, plan.answers.root === 'locked' ? t('summary.rootLocked') : t('summary.rootSet')].filter(Boolean).join(' · ')}
+            </dd>
             <dt>{t('summary.timezone')}</dt>
-            <dd>{plan.answers.timezone} · {t(plan.answers.rtc === 'utc' ? 'user.rtcUtc' : 'user.rtcLocal')}</dd>
+            <dd data-testid="summary-zone">{zoneLabel(plan.answers.timezone, i18n.language)}</dd>
+            <dt>{t('summary.rtc')}</dt>
+            <dd data-testid="summary-rtc">{t(plan.answers.rtc === 'utc' ? 'region.rtcUtc' : 'region.rtcLocal')}</dd>
+            <dt>{t('summary.keyboard')}</dt>
+            <dd data-testid="summary-keyboard">
+              {layoutName}
+              {plan.answers.keyboard?.variant ? ` · ${t(`region.variants.${plan.answers.keyboard.variant}`, { defaultValue: plan.answers.keyboard.variant })}` : ''}
+            </dd>
           </dl>
+          <Warnings />
           <h2>{t('summary.steps')}</h2>
           <ol className="plan-steps">
             {plan.steps.map((st) => (
-              <li key={st.id}>{t(st.label, { defaultValue: st.id })}</li>
+              <li key={st.id}>{t(stepLabel(st.label, 'pending'), { defaultValue: st.id })}</li>
             ))}
           </ol>
           <Checkbox className="confirm" isSelected={s.confirmed} onChange={s.setConfirmed}>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { UiProblem } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { Problems } from '../components/Problems.tsx';
+import { Warnings } from '../components/Warnings.tsx';
 import { formatBytes } from '../store/format.ts';
 import { useStore } from '../store/index.ts';
 import { problemsFor, type ValidateFn } from './validate.ts';
@@ -37,6 +38,7 @@ export function VariantPage({ validate, skipLanguage }: { validate: ValidateFn; 
         ))}
       </RadioGroup>
       {sysroots.length === 0 && <p>{t('variant.none')}</p>}
+      <Warnings />
       <Problems problems={problems} />
     </PageFrame>
   );

@@ -1,11 +1,23 @@
 // Pure helpers behind the wizard's fields: derived names, the password hint, the answers object.
 import type { AnswersInput } from '../../electron/api.ts';
 
-/** `Alice Liddell` → `alice`; only what the engine's user name rule accepts (lower case, digits, - _). */
+/** What a full name without Latin letters (张三, Иван) suggests as the user name, for the person to change. */
+export const FALLBACK_USERNAME = 'user';
+
+/**
+ * `Alice Liddell` → `alice`; only what the engine's user name rule accepts (lower case, digits, - _).
+ * A name with no Latin letters (张三) suggests `user` rather than nothing.
+ */
 export function deriveUsername(fullname: string): string {
   const first = fullname.trim().split(/\s+/)[0] ?? '';
   const ascii = first.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9_-]/g, '');
-  return ascii.replace(/^[^a-z_]+/, '').slice(0, 32);
+  const name = ascii.replace(/^[^a-z_]+/, '').slice(0, 32);
+  return name || (fullname.trim() ? FALLBACK_USERNAME : '');
+}
+
+/** The user name came from the fallback, not from the person's name: the page says it is only a suggestion. */
+export function isSuggestedUsername(fullname: string, username: string): boolean {
+  return username === FALLBACK_USERNAME && fullname.trim() !== '' && deriveUsername(fullname) === FALLBACK_USERNAME && !/^user\b/i.test(fullname.trim());
 }
 
 /** `alice` → `alice-pc` (RFC 1123 label); empty when there is no user name yet. */
@@ -25,11 +37,27 @@ export function passwordStrength(pw: string): Strength {
   return 'weak';
 }
 
+/** The engine refuses shorter passwords (answers/rules.ts PASSWORD_MIN_LENGTH); the page says so before Next. */
+export const PASSWORD_MIN_LENGTH = 4;
+
 export interface WizardFields {
   locale: string;
   variant: string;
   disk: { mode: 'erase' | 'partitions'; disk: string; root: string; efi: string; filesystem: 'ext4' | 'xfs' | 'btrfs'; swap: 'auto' | 'none' | 'size'; swapSize: string; bootloader: 'auto' | 'none' };
-  user: { fullname: string; username: string; password: string; hostname: string; timezone: string; rtc: 'utc' | 'local' };
+  user: {
+    fullname: string;
+    username: string;
+    password: string;
+    hostname: string;
+    timezone: string;
+    rtc: 'utc' | 'local';
+    admin: boolean;
+    autologin: boolean;
+    /** `locked`: no root password (the user administers with sudo); `password`: root gets `rootPassword`. */
+    root: 'locked' | 'password';
+    rootPassword: string;
+  };
+  keyboard: { layout: string; variant: string };
 }
 
 /** The answers object (same schema as an answer file). `withPassword: false` for "Export answers". */
@@ -46,11 +74,15 @@ export function buildAnswers(f: WizardFields, withPassword: boolean): AnswersInp
     locale: f.locale,
     timezone: f.user.timezone,
     rtc: f.user.rtc,
+    keyboard: { layout: f.keyboard.layout, ...(f.keyboard.variant ? { variant: f.keyboard.variant } : {}) },
     user: {
       name: f.user.username,
       ...(f.user.fullname ? { fullname: f.user.fullname } : {}),
       ...(withPassword ? { password: f.user.password } : {}),
+      admin: f.user.admin,
+      autologin: f.user.autologin,
     },
+    ...(f.user.root === 'password' ? { root: withPassword ? { password: f.user.rootPassword } : {} } : {}),
     bootloader: f.disk.bootloader,
   };
 }
@@ -60,10 +92,11 @@ function swapValue(f: WizardFields): string {
 }
 
 /** The page a problem's answers path belongs to. */
-export function pageOfPath(path: string): 'variant' | 'disk' | 'user' | 'language' | null {
+export function pageOfPath(path: string): 'variant' | 'disk' | 'user' | 'region' | 'language' | null {
   if (path === 'variant') return 'variant';
   if (path.startsWith('target')) return 'disk';
   if (path === 'locale') return 'language';
-  if (path === 'hostname' || path.startsWith('user') || path === 'timezone' || path === 'rtc') return 'user';
+  if (path === 'timezone' || path === 'rtc' || path.startsWith('keyboard')) return 'region';
+  if (path === 'hostname' || path.startsWith('user') || path.startsWith('root')) return 'user';
   return null;
 }

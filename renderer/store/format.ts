@@ -1,24 +1,23 @@
-// Sizes, rates and durations formatted per language with Intl.
-export function formatBytes(bytes: number, lng: string): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+// Sizes, rates and durations formatted per language with Intl. Sizes are binary (KiB, MiB, GiB) like the
+// CLI and the engine's messages, so a disk reads the same everywhere; the number follows the language.
+const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+function binary(bytes: number, lng: string, digits: (v: number, unit: number) => number): string {
   let v = bytes;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (Math.abs(v) >= 1024 && i < BINARY.length - 1) {
+    v /= 1024;
     i++;
   }
-  return new Intl.NumberFormat(lng, { style: 'unit', unit: units[i], unitDisplay: 'short', maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v);
+  return `${new Intl.NumberFormat(lng, { maximumFractionDigits: digits(v, i) }).format(v)} ${BINARY[i]}`;
+}
+
+export function formatBytes(bytes: number, lng: string): string {
+  return binary(bytes, lng, (v, i) => (v < 10 && i > 0 ? 1 : 0));
 }
 
 export function formatRate(bytesPerSecond: number, lng: string): string {
-  const units = ['byte-per-second', 'kilobyte-per-second', 'megabyte-per-second', 'gigabyte-per-second'] as const;
-  let v = bytesPerSecond;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return new Intl.NumberFormat(lng, { style: 'unit', unit: units[i], unitDisplay: 'short', maximumFractionDigits: 1 }).format(v);
+  return `${binary(bytesPerSecond, lng, () => 1)}/s`;
 }
 
 /** Seconds → "2 min 5 s" in the language's own words (Intl.NumberFormat units). */

@@ -1,9 +1,9 @@
 // The wizard's state: one zustand slice per step, plus facts, navigation and the install's state.
 import { create, type StateCreator } from 'zustand';
-import { initialInstallState, reduceInstall, type InstallState, type ServiceMessage, type UiFacts, type UiProblem, type Plan } from '../../electron/api.ts';
+import { initialInstallState, layoutForLocale, reduceInstall, timezoneForLocale, type InstallState, type ServiceMessage, type UiFacts, type UiProblem, type Plan, type WizardSession } from '../../electron/api.ts';
 import { deriveHostname, deriveUsername, type WizardFields } from './derive.ts';
 
-export const PAGES = ['language', 'variant', 'disk', 'user', 'summary', 'progress', 'done', 'failed'] as const;
+export const PAGES = ['language', 'variant', 'disk', 'user', 'region', 'summary', 'progress', 'done', 'failed'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface NavSlice {
@@ -31,11 +31,23 @@ export interface DiskSlice {
   setDisk(p: Partial<WizardFields['disk']>): void;
 }
 export interface UserSlice {
-  user: WizardFields['user'] & { confirm: string; usernameEdited: boolean; hostnameEdited: boolean };
+  user: WizardFields['user'] & { confirm: string; rootConfirm: string; usernameEdited: boolean; hostnameEdited: boolean; timezoneEdited: boolean };
   setFullname(v: string): void;
   setUsername(v: string): void;
   setHostname(v: string): void;
-  setUser(p: Partial<Pick<WizardFields['user'], 'password' | 'timezone' | 'rtc'> & { confirm: string }>): void;
+  setUser(p: Partial<Pick<WizardFields['user'], 'password' | 'rtc' | 'admin' | 'autologin' | 'root' | 'rootPassword'> & { confirm: string; rootConfirm: string }>): void;
+  /** The person chose a zone: the language no longer changes it. */
+  setTimezone(tz: string): void;
+}
+export interface KeyboardSlice {
+  keyboard: WizardFields['keyboard'] & { edited: boolean };
+  setKeyboard(k: Partial<WizardFields['keyboard']>): void;
+}
+export interface SessionSlice {
+  /** The session was read from the service (or there was none): the wizard may show its pages. */
+  resumed: boolean;
+  /** Takes over a session the service kept (a reload, a second window). */
+  resume(s: WizardSession | null): void;
 }
 export interface SummarySlice {
   plan: Plan | null;
@@ -51,7 +63,7 @@ export interface InstallSlice {
   apply(m: ServiceMessage): void;
 }
 
-export type Store = NavSlice & FactsSlice & LanguageSlice & VariantSlice & DiskSlice & UserSlice & SummarySlice & InstallSlice;
+export type Store = NavSlice & FactsSlice & LanguageSlice & VariantSlice & DiskSlice & UserSlice & KeyboardSlice & SummarySlice & InstallSlice & SessionSlice;
 type Slice<T> = StateCreator<Store, [], [], T>;
 
 export const LOCALE_OF: Record<string, string> = { en: 'en_US.UTF-8', 'zh-CN': 'zh_CN.UTF-8', 'zh-TW': 'zh_TW.UTF-8' };
@@ -66,7 +78,17 @@ const factsSlice: Slice<FactsSlice> = (set) => ({
 const languageSlice: Slice<LanguageSlice> = (set) => ({
   language: 'en',
   locale: 'en_US.UTF-8',
-  setLanguage: (language) => set({ language, locale: LOCALE_OF[language] ?? 'en_US.UTF-8' }),
+  // The locale suggests the time zone and the keyboard layout, until the person chooses them.
+  setLanguage: (language) =>
+    set((s) => {
+      const locale = LOCALE_OF[language] ?? 'en_US.UTF-8';
+      return {
+        language,
+        locale,
+        user: s.user.timezoneEdited ? s.user : { ...s.user, timezone: timezoneForLocale(locale) ?? defaultTimezone() },
+        keyboard: s.keyboard.edited ? s.keyboard : { layout: layoutForLocale(locale), variant: '', edited: false },
+      };
+    }),
 });
 const variantSlice: Slice<VariantSlice> = (set) => ({ variant: '', setVariant: (variant) => set({ variant, plan: null, planId: null, confirmed: false }) });
 const diskSlice: Slice<DiskSlice> = (set) => ({
@@ -74,7 +96,23 @@ const diskSlice: Slice<DiskSlice> = (set) => ({
   setDisk: (p) => set((s) => ({ disk: { ...s.disk, ...p }, plan: null, planId: null, confirmed: false })),
 });
 const userSlice: Slice<UserSlice> = (set) => ({
-  user: { fullname: '', username: '', password: '', confirm: '', hostname: '', timezone: defaultTimezone(), rtc: 'utc', usernameEdited: false, hostnameEdited: false },
+  user: {
+    fullname: '',
+    username: '',
+    password: '',
+    confirm: '',
+    hostname: '',
+    timezone: defaultTimezone(),
+    rtc: 'utc',
+    admin: true,
+    autologin: false,
+    root: 'locked',
+    rootPassword: '',
+    rootConfirm: '',
+    usernameEdited: false,
+    hostnameEdited: false,
+    timezoneEdited: false,
+  },
   setFullname: (fullname) =>
     set((s) => {
       const username = s.user.usernameEdited ? s.user.username : deriveUsername(fullname);
@@ -85,6 +123,45 @@ const userSlice: Slice<UserSlice> = (set) => ({
     set((s) => ({ user: { ...s.user, username, usernameEdited: true, hostname: s.user.hostnameEdited ? s.user.hostname : deriveHostname(username) } })),
   setHostname: (hostname) => set((s) => ({ user: { ...s.user, hostname, hostnameEdited: true } })),
   setUser: (p) => set((s) => ({ user: { ...s.user, ...p } })),
+  setTimezone: (timezone) => set((s) => ({ user: { ...s.user, timezone, timezoneEdited: true } })),
+});
+const keyboardSlice: Slice<KeyboardSlice> = (set) => ({
+  keyboard: { layout: 'us', variant: '', edited: false },
+  setKeyboard: (k) => set((s) => ({ keyboard: { ...s.keyboard, ...(k.layout !== undefined && k.layout !== s.keyboard.layout ? { variant: '' } : {}), ...k, edited: true } })),
+});
+
+/** Fields the session keeps; the passwords travel apart, as `secrets`, and stay in the service's memory. */
+const SECRET_FIELDS = ['password', 'confirm', 'rootPassword', 'rootConfirm'] as const;
+
+export function sessionOf(s: Store): WizardSession {
+  const { password, confirm, rootPassword, rootConfirm, ...user } = s.user;
+  return {
+    page: s.page,
+    language: s.language,
+    fields: { variant: s.variant, disk: s.disk, user, keyboard: s.keyboard },
+    secrets: { password, confirm, rootPassword, rootConfirm },
+  };
+}
+
+const sessionSlice: Slice<SessionSlice> = (set) => ({
+  resumed: false,
+  resume: (session) =>
+    set((s) => {
+      if (!session) return { resumed: true };
+      const f = session.fields as Partial<{ variant: string; disk: Store['disk']; user: Partial<Store['user']>; keyboard: Store['keyboard'] }>;
+      const secrets = Object.fromEntries(SECRET_FIELDS.map((k) => [k, session.secrets[k] ?? '']));
+      const page = (PAGES as readonly string[]).includes(session.page) ? (session.page as Page) : s.page;
+      return {
+        resumed: true,
+        page: pageFor(s.install, page),
+        language: session.language,
+        locale: LOCALE_OF[session.language] ?? s.locale,
+        variant: f.variant ?? s.variant,
+        disk: { ...s.disk, ...f.disk },
+        user: { ...s.user, ...f.user, ...secrets },
+        keyboard: { ...s.keyboard, ...f.keyboard },
+      };
+    }),
 });
 const summarySlice: Slice<SummarySlice> = (set) => ({
   plan: null,
@@ -134,12 +211,14 @@ export const createStore = () =>
     ...variantSlice(...a),
     ...diskSlice(...a),
     ...userSlice(...a),
+    ...keyboardSlice(...a),
     ...summarySlice(...a),
     ...installSlice(...a),
+    ...sessionSlice(...a),
   }));
 
 export const useStore = createStore();
 
 export function wizardFields(s: Store): WizardFields {
-  return { locale: s.locale, variant: s.variant, disk: s.disk, user: s.user };
+  return { locale: s.locale, variant: s.variant, disk: s.disk, user: s.user, keyboard: s.keyboard };
 }

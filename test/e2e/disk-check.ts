@@ -11,6 +11,10 @@ export interface Installed {
   shadowLine: string;
   localeConf: string;
   fstab: string;
+  /** /etc/default/keyboard and /etc/X11/xorg.conf.d/00-keyboard.conf. */
+  keyboard: string;
+  xorgKeyboard: string;
+  timezone: string;
   partitions: { path: string; type?: string; label?: string }[];
   passwordVerifies: boolean;
 }
@@ -54,6 +58,9 @@ export async function readInstalled(image: string, user: string, password: strin
       shadowLine,
       localeConf: read('etc/locale.conf'),
       fstab: read('etc/fstab'),
+      keyboard: read('etc/default/keyboard'),
+      xorgKeyboard: read('etc/X11/xorg.conf.d/00-keyboard.conf'),
+      timezone: read('etc/timezone').trim(),
       partitions,
       passwordVerifies: hash.length > 0 && again === hash,
     };

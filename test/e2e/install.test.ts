@@ -14,7 +14,7 @@ import { serve, type Served } from './serve.ts';
 import { execa } from 'execa';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, tr } from './wizard.ts';
+import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, tr, userToSummary } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -69,12 +69,18 @@ describe.skipIf(!isRoot)('installer UI, English (needs root: the demo mounts its
     await expect(page.getByTestId('erase').innerText()).resolves.toContain('demo-disk-a.img');
     // Cancel holds the focus on the summary.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(tr('en', 'summary.cancel'));
-    // "Export answers" saves an answer file of the CLI's schema, without the password.
+    // "Export answers" saves an answer file of the CLI's schema, the password only as its SHA-512 crypt hash,
+    // which `livekit validate` accepts as it is (exit 0), on this very medium.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: tr('en', 'header.export') }).click()]);
-    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>;
+    const file = (await download.path())!;
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(answersSchema.safeParse(exported).success).toBe(true);
-    expect(exported).toMatchObject({ variant: expect.any(String), hostname: 'alice-pc', target: { disk: s.image('demo-disk-a.img') }, user: { name: 'alice' } });
+    expect(exported).toMatchObject({ variant: expect.any(String), hostname: 'alice-pc', target: { disk: s.image('demo-disk-a.img') }, user: { name: 'alice', 'password-hash': expect.stringMatching(/^\$6\$/) } });
     expect(JSON.stringify(exported)).not.toContain('Wonder-land-42');
+    await page.getByText(tr('en', 'header.exported')).waitFor();
+    const medium = ['--medium', join(s.svc.demoDir, 'medium'), '--sysroots', join(s.svc.demoDir, 'run', 'sysroots'), '--cmdline-file', '/dev/null'];
+    const validated = await execa(join(import.meta.dirname, '..', '..', 'bin', 'livekit'), ['validate', '--config', file, ...medium], { reject: false });
+    expect(validated.exitCode, validated.stderr).toBe(0);
     await confirmAndInstall(page, 'en', 'en');
     await shot(page, 'en-06-progress');
     // A reload mid-install lands on the progress page again with the steps' states.
@@ -83,6 +89,14 @@ describe.skipIf(!isRoot)('installer UI, English (needs root: the demo mounts its
     await page.locator('li.step.done, li.step.running').first().waitFor();
     await heading(page, 'en', 'done.title');
     await shot(page, 'en-07-done');
+    // Done says to remove the medium, names the log on the installed system, and asks again before restarting.
+    await page.getByTestId('remove-medium').waitFor();
+    await page.getByText(tr('en', 'done.logAt', { path: '/var/log/livekit-installer.log' })).waitFor();
+    await page.getByRole('button', { name: tr('en', 'done.restart') }).click();
+    await page.getByText(tr('en', 'done.removePrompt')).waitFor();
+    await shot(page, 'en-07-done-remove-medium');
+    await page.getByRole('button', { name: tr('en', 'done.removedRestart') }).click();
+    await page.getByText(tr('en', 'done.rebootUnavailable')).waitFor();
     const d = await readInstalled(s.image('demo-disk-a.img'), 'alice', 'Wonder-land-42');
     expect(d.hostname).toBe('alice-pc');
     expect(d.passwd).toMatch(/^alice:x:\d+:\d+:Alice Liddell:\/home\/alice:/m);
@@ -138,15 +152,18 @@ describe.skipIf(!isRoot)('installer UI, into existing partitions (needs root)', 
     await choose(page, tr('en', 'disk.modePartitions'));
     // The root partition from the partition list (React Aria's Select: a button, then an option).
     await page.getByRole('button', { name: new RegExp(escapeRe(tr('en', 'disk.rootPartition'))) }).click();
-    await page.getByRole('option', { name: new RegExp(`^${escapeRe(root)} `) }).click();
+    // Only partitions that can hold a root file system are offered: not the BIOS boot partition nor the ESP.
+    const options = await page.getByRole('option').allInnerTexts();
+    expect(options.some((o) => o.startsWith(`${root.slice(5)} · old-root · ext4`))).toBe(true);
+    expect(options.some((o) => o.startsWith(`${disk.slice(5)}p1 `) || o.startsWith(`${disk.slice(5)}p2 `))).toBe(false);
+    await page.getByRole('option', { name: new RegExp(`^${escapeRe(root.slice(5))} · old-root`) }).click();
     await shot(page, 'en-03-disk-partitions');
     await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
     await heading(page, 'en', 'user.title');
     await page.getByLabel(tr('en', 'user.fullname')).fill('Bob Parts');
     await page.getByLabel(tr('en', 'user.password'), { exact: true }).fill('Parts-Only-2026');
     await page.getByLabel(tr('en', 'user.confirm')).fill('Parts-Only-2026');
-    await page.getByRole('button', { name: tr('en', 'nav.next') }).click();
-    await heading(page, 'en', 'summary.title');
+    await userToSummary(page, 'en');
     // Nothing is erased: the summary names the partition to be formatted instead.
     expect(await page.getByTestId('erase').count()).toBe(0);
     const box = page.getByRole('checkbox');

@@ -81,7 +81,11 @@ describe.skipIf(!isRoot)('keyboard-only run through the wizard (needs root: demo
     await k.type('Keys-Only-2026');
     await tabTo(page, tr('en', 'user.confirm'));
     await k.type('Keys-Only-2026');
-    await tabTo(page, tr('en', 'user.timezone'));
+    await tabTo(page, tr('en', 'nav.next'));
+    await k.press('Enter');
+
+    await heading(page, 'en', 'region.title');
+    await tabTo(page, tr('en', 'region.timezone'));
     await k.press('Control+a');
     await k.type('Shanghai');
     await page.getByRole('option', { name: 'Asia/Shanghai' }).waitFor();
@@ -102,6 +106,10 @@ describe.skipIf(!isRoot)('keyboard-only run through the wizard (needs root: demo
     await heading(page, 'en', 'progress.title');
     await heading(page, 'en', 'done.title');
     await tabTo(page, tr('en', 'done.restart'));
+    await k.press('Enter');
+    // The prompt to remove the medium takes the focus on its Restart.
+    await page.getByText(tr('en', 'done.removePrompt')).waitFor();
+    expect((await focusedName(page)).trim()).toBe(tr('en', 'done.removedRestart'));
     await k.press('Enter');
     await page.getByText(tr('en', 'done.rebootUnavailable')).waitFor();
 

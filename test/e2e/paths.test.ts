@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { openBrowser, shot } from './browser.ts';
 import { readInstalled } from './disk-check.ts';
 import { serve, type Served } from './serve.ts';
-import { choose, escapeRe, heading, tr } from './wizard.ts';
+import { choose, escapeRe, heading, tr, userToSummary } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
 const L = 'zh-CN';
@@ -81,8 +81,7 @@ describe.skipIf(!isRoot)('installer UI paths, LANG=zh_CN.UTF-8 on the command li
     await page.getByLabel(tr(L, 'user.hostname')).fill('wang-pc');
     await page.getByLabel(tr(L, 'user.password'), { exact: true }).fill('Mima-2026-ok');
     await page.getByLabel(tr(L, 'user.confirm')).fill('Mima-2026-ok');
-    await page.getByRole('button', { name: tr(L, 'nav.next') }).click();
-    await heading(page, L, 'summary.title');
+    await userToSummary(page, L);
     const box = page.getByRole('checkbox');
     await page.locator('label').filter({ has: box }).click();
     await page.getByRole('button', { name: tr(L, 'summary.install'), exact: true }).click();
@@ -97,7 +96,7 @@ describe.skipIf(!isRoot)('installer UI paths, LANG=zh_CN.UTF-8 on the command li
     await page.getByRole('button', { name: /English/ }).click();
     await page.getByRole('option', { name: '简体中文' }).click();
     await heading(page, L, 'failed.title');
-    expect(await page.getByTestId('failed-step').innerText()).toContain(tr(L, 'step.copy', {}, 'plan'));
+    expect(await page.getByTestId('failed-step').innerText()).toContain(tr(L, 'stepPlan.copy', {}, 'plan'));
     expect(await page.getByTestId('failed-error').innerText()).toBe(tr(L, 'failed.errors.demo-write-error'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: tr(L, 'failed.saveLog') }).click()]);
     const saved = readFileSync((await download.path())!, 'utf8');

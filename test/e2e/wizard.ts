@@ -68,6 +68,9 @@ export async function fillToSummary(page: Page, o: RunOptions): Promise<void> {
   await page.getByLabel(tr(lng, 'user.confirm')).fill(o.user.password);
   if (o.shots) await shot(page, `${o.shots}-04-user`);
   await page.getByRole('button', { name: tr(lng, 'nav.next') }).click();
+  await heading(page, lng, 'region.title');
+  if (o.shots) await shot(page, `${o.shots}-05-region`);
+  await page.getByRole('button', { name: tr(lng, 'nav.next') }).click();
   await heading(page, lng, 'summary.title');
   await page.locator('[data-testid=erase]').waitFor();
 }
@@ -76,7 +79,15 @@ export async function confirmAndInstall(page: Page, lng: string, shots?: string)
   const box = page.getByRole('checkbox');
   await page.locator('label').filter({ has: box }).click();
   if (!(await box.isChecked())) throw new Error('the confirmation did not get checked');
-  if (shots) await shot(page, `${shots}-05-summary`);
+  if (shots) await shot(page, `${shots}-06-summary`);
   await page.getByRole('button', { name: tr(lng, 'summary.install'), exact: true }).click();
   await heading(page, lng, 'progress.title');
+}
+
+/** From the account page through the Time and keyboard page (defaults kept) to the summary. */
+export async function userToSummary(page: Page, lng: string): Promise<void> {
+  await page.getByRole('button', { name: tr(lng, 'nav.next') }).click();
+  await heading(page, lng, 'region.title');
+  await page.getByRole('button', { name: tr(lng, 'nav.next') }).click();
+  await heading(page, lng, 'summary.title');
 }

@@ -9,7 +9,7 @@ export const INSTALL_MANAGED = [
   'etc/machine-id', 'etc/passwd', 'etc/shadow', 'etc/group', 'etc/gshadow', 'etc/passwd-', 'etc/shadow-',
   'etc/group-', 'etc/gshadow-', 'etc/subuid', 'etc/subgid', 'etc/subuid-', 'etc/subgid-', 'etc/.pwd.lock',
   'etc/default/locale', 'etc/locale.gen', 'home', 'var/log/livekit-installer.log', 'var/lib/dbus', 'var/mail',
-  'var/spool/mail', 'lost+found', 'boot/efi', 'swapfile', 'swap',
+  'var/spool/mail', 'lost+found', 'boot/efi', 'swapfile', 'swap', 'etc/default/keyboard', 'etc/X11',
 ];
 /** Directories whose modification time the install changes by writing into them. */
 const TOUCHED_DIRS = new Set(['.', 'etc', 'etc/default', 'var', 'var/log', 'var/lib', 'var/spool', 'boot']);

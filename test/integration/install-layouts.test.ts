@@ -178,6 +178,10 @@ describe.skipIf(!isRoot)('install onto disk images through the CLI (needs root: 
         expect(fileText(mnt, 'etc/hostname')).toBe('install-test\n');
         expect(fileText(mnt, 'etc/locale.conf')).toContain(`LANG=${c.cmdlineLang}`);
         expect(fileText(mnt, 'etc/timezone')).toBe('Asia/Shanghai\n');
+        // The keyboard layout follows the locale when the answers name none (zh_CN → cn, zh_TW → tw).
+        const layout = { 'en_US.UTF-8': 'us', 'zh_CN.UTF-8': 'cn', 'zh_TW.UTF-8': 'tw' }[c.cmdlineLang];
+        expect(fileText(mnt, 'etc/default/keyboard')).toContain(`XKBLAYOUT="${layout}"`);
+        expect(fileText(mnt, 'etc/X11/xorg.conf.d/00-keyboard.conf')).toContain(`Option "XkbLayout" "${layout}"`);
         const hash = shadowHash(mnt, 'alice');
         expect(hash).toMatch(/^\$/);
         expect(await passwordVerifies(PASSWORD, hash!)).toBe(true);

@@ -21,7 +21,10 @@ describe('answersJsonSchema', () => {
     expect(target['required'] ?? []).toEqual([]);
     expect(target['properties']['layout']).toMatchObject({ enum: ['auto', 'gpt-uefi', 'gpt-bios', 'mbr-bios'], default: 'auto' });
     expect(target['properties']['filesystem']['enum']).toEqual(['ext4', 'xfs', 'btrfs']);
-    expect(Object.keys(schema['properties']['user']['properties']).sort()).toEqual(['fullname', 'name', 'password', 'password-hash']);
+    expect(Object.keys(schema['properties']['user']['properties']).sort()).toEqual(['admin', 'autologin', 'fullname', 'name', 'password', 'password-hash']);
+    expect(schema['properties']['keyboard']).toMatchObject({ type: 'object', additionalProperties: false, required: ['layout'] });
+    expect(Object.keys(schema['properties']['keyboard']['properties']).sort()).toEqual(['layout', 'variant']);
+    expect(Object.keys(schema['properties']['root']['properties']).sort()).toEqual(['password', 'password-hash']);
     expect(schema['properties']['rtc']['enum']).toEqual(['utc', 'local']);
   });
 

@@ -73,7 +73,9 @@ describe('validateAnswers: defaults', () => {
       answers: {
         ...good(),
         target: { disk: '/dev/sdb', layout: 'auto', filesystem: 'ext4', swap: 'auto' },
+        user: { ...good().user, admin: true, autologin: false },
         locale: 'en_US.UTF-8',
+        keyboard: { layout: 'us' },
         rtc: 'utc',
         bootloader: 'auto',
       },
@@ -90,9 +92,43 @@ describe('validateAnswers: defaults', () => {
     expect(r3.ok && r3.answers.locale).toBe('en_US.UTF-8');
   });
 
-  it('defaults the timezone to UTC', () => {
+  it('defaults the timezone to UTC where the locale names no single zone (en_US)', () => {
     const r = validateAnswers(withSet('timezone', undefined), ctx);
     expect(r.ok && r.answers.timezone).toBe('UTC');
+  });
+
+  it('defaults the timezone and the keyboard layout from the locale (zh_CN → Asia/Shanghai, cn; zh_TW → Asia/Taipei, tw)', () => {
+    const r = validateAnswers({ ...withSet('timezone', undefined), locale: 'zh_CN.UTF-8' }, ctx);
+    expect(r.ok && [r.answers.timezone, r.answers.keyboard]).toEqual(['Asia/Shanghai', { layout: 'cn' }]);
+    const tw = validateAnswers({ ...withSet('timezone', undefined) }, { ...ctx, cmdline: 'LANG=zh_TW.UTF-8' });
+    expect(tw.ok && [tw.answers.timezone, tw.answers.keyboard]).toEqual(['Asia/Taipei', { layout: 'tw' }]);
+    // A zone the answers give wins over the locale's.
+    const given = validateAnswers({ ...good(), locale: 'zh_CN.UTF-8', timezone: 'Europe/Berlin' }, ctx);
+    expect(given.ok && given.answers.timezone).toBe('Europe/Berlin');
+  });
+
+  it('accepts a keyboard layout and variant, and refuses unknown or malformed ones', () => {
+    const ok = validateAnswers({ ...good(), keyboard: { layout: 'de', variant: 'nodeadkeys' } }, ctx);
+    expect(ok.ok && ok.answers.keyboard).toEqual({ layout: 'de', variant: 'nodeadkeys' });
+    const bad = problemsOf({ ...good(), keyboard: { layout: 'klingon', variant: 'Bad Variant' } });
+    expect(bad.map((p) => [p.path, p.code])).toEqual([
+      ['keyboard.layout', 'keyboard.layout-unknown'],
+      ['keyboard.variant', 'keyboard.variant-format'],
+    ]);
+    expect(bad[0]!.message).toMatch(/^"klingon" is not a keyboard layout/);
+    expect(problemsOf({ ...good(), keyboard: {} }).map((p) => p.path)).toEqual(['keyboard.layout']);
+  });
+
+  it('checks a root password like the user\'s, and never both password and hash', () => {
+    expect(problemsOf({ ...good(), root: { password: 'ab' } }).map((p) => p.code)).toEqual(['user.password-short']);
+    expect(problemsOf({ ...good(), root: { password: 'abcd', 'password-hash': 'x' } }).map((p) => p.code)).toContain('user.password-and-hash');
+    expect(validateAnswers({ ...good(), root: { password: 'secret' }, user: { ...good().user, admin: false, autologin: true } }, ctx).ok).toBe(true);
+  });
+
+  it('says every English message with a capital letter', () => {
+    const all = problemsOf({ version: 2, variant: '', target: { swap: 'x' }, hostname: '-', user: { name: 'A', password: '1' }, timezone: 'Mars/Base' });
+    expect(all.length).toBeGreaterThan(4);
+    for (const p of all) expect(p.message, p.code).toMatch(/^[A-Z"]/);
   });
 });
 
@@ -106,7 +142,7 @@ describe('validateAnswers: shape (strict schema)', () => {
     expect(codes(withSet('hostname', undefined))).toEqual(['hostname: schema.required']);
     expect(codes(withSet('version', 2))).toEqual(['version: schema.value']);
     expect(codes(withSet('rtc', 'gmt'))).toEqual(['rtc: schema.value']);
-    expect(problemsOf(withSet('target.filesystem', 'ntfs'))[0]!.message).toBe('must be one of: ext4, xfs, btrfs');
+    expect(problemsOf(withSet('target.filesystem', 'ntfs'))[0]!.message).toBe('Must be one of: ext4, xfs, btrfs');
     expect(codes(withSet('hostname', 42))).toEqual(['hostname: schema.type']);
     expect(codes('just text')).toEqual([': schema.type']);
   });
@@ -120,7 +156,7 @@ describe('validateAnswers: variant', () => {
   it('refuses an unknown variant, listing the installable ones', () => {
     const [p] = problemsOf(withSet('variant', 'gaming'));
     expect(p).toMatchObject({ path: 'variant', code: 'variant.unknown', params: { variant: 'gaming', installable: 'desktop, server, zoned' } });
-    expect(p!.message).toBe('no variant named "gaming" on this medium; installable variants: desktop, server, zoned');
+    expect(p!.message).toBe('No variant named "gaming" on this medium; installable variants: desktop, server, zoned');
   });
   it('refuses a Live-only variant', () => {
     expect(codes(withSet('variant', 'livekit'))).toEqual(['variant: variant.not-installable']);
@@ -145,7 +181,7 @@ describe('validateAnswers: target', () => {
     for (const ok of ['auto', 'none', '4GiB', '512M', '16MiB', '1TiB']) expect(validateAnswers(withSet('target.swap', ok), ctx).ok, ok).toBe(true);
     expect(codes(withSet('target.swap', 'lots'))).toEqual(['target.swap: swap.invalid']);
     expect(codes(withSet('target.swap', '1MiB'))).toEqual(['target.swap: swap.too-small']);
-    expect(problemsOf(withSet('target.swap', '2TiB'))[0]!.message).toBe('swap of 2TiB is too large (at most 1 TiB)');
+    expect(problemsOf(withSet('target.swap', '2TiB'))[0]!.message).toBe('Swap of 2TiB is too large (at most 1 TiB)');
   });
 });
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engineI18n, LOCALES_DIR } from '../../electron/engine/i18n.ts';
-import { EventPrinter, erasedTargets, problemLine, refusalLines } from '../../electron/cli/render.ts';
+import { EventPrinter, erasedTargets, problemLine, refusalLines, warningLines } from '../../electron/cli/render.ts';
 import type { Plan } from '../../electron/shared/plan.ts';
 import { COMMANDS } from '../../electron/cli/args.ts';
 
@@ -101,5 +101,17 @@ describe('render', () => {
     expect(done).toContain('released');
     expect(done).not.toContain('Log:');
     expect(printer.print({ type: 'done', ok: false, logPath: '/var/log/livekit/x.log' })).toContain('Log: /var/log/livekit/x.log');
+  });
+});
+
+describe('machine warnings on the command line', () => {
+  it('say little memory and battery power in the reader’s language, sizes in binary units', () => {
+    const warnings = [{ code: 'low-ram' as const, params: { ramBytes: 1024 ** 3, minBytes: 2 * 1024 ** 3 } }, { code: 'on-battery' as const }];
+    const en = warningLines(engineI18n('en').t, warnings);
+    expect(en[0]).toBe('This computer has 1 GiB of memory; at least 2 GiB is recommended. The installation and the installed desktop may be slow.');
+    expect(en[1]).toMatch(/^This computer runs on its battery/);
+    const zh = warningLines(engineI18n('zh-CN').t, warnings);
+    expect(zh[0]).toContain('1 GiB');
+    expect(zh[1]).toMatch(/电池/);
   });
 });

@@ -85,6 +85,18 @@ const CASES: Case[] = [
     machine: withBiosBootPartition(biosMachine(), '/dev/nvme0n1p2'),
     answers: answers({ target: { partitions: { root: '/dev/nvme0n1p3' }, swap: '1GiB' }, locale: undefined }),
   },
+  // A German keyboard without dead keys, autologin through LightDM, no admin rights, root with its own password.
+  {
+    name: 'keyboard-de-autologin-root-password',
+    machine: uefiMachine(),
+    answers: answers({
+      locale: 'de_DE.UTF-8',
+      keyboard: { layout: 'de', variant: 'nodeadkeys' },
+      user: { name: 'alice', password: SECRET, admin: false, autologin: true },
+      root: { password: SECRET },
+    }),
+    sysroot: { ...desktopSysroot(), tools: { ...desktopSysroot().tools, displayManager: 'lightdm' } },
+  },
 ];
 
 function withBiosBootPartition(m: MachineFacts, path: string): MachineFacts {

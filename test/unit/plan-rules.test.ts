@@ -74,7 +74,7 @@ describe('steps', () => {
 
   it('come in the documented order, labelled plan:step.<id>, with the copy dominant', () => {
     expect(p.steps.map((s) => s.id)).toEqual([
-      'partition', 'format', 'mount', 'copy', 'fstab', 'hostname', 'locale', 'timezone', 'rtc',
+      'partition', 'format', 'mount', 'copy', 'fstab', 'hostname', 'locale', 'keyboard', 'timezone', 'rtc',
       'user', 'machine-id', 'swap', 'initramfs', 'bootloader', 'log', 'unmount',
     ]);
     for (const s of p.steps) expect(s.label).toBe(`plan:step.${s.id}`);
@@ -138,7 +138,7 @@ describe('secrets', () => {
         ref: 'password' in user ? 'user.password' : 'user.password-hash',
         template: 'alice:{secret}\n',
       });
-      expect(p.answers.user).toEqual({ name: 'alice', password: 'password' in user ? 'set' : 'hashed' });
+      expect(p.answers.user).toEqual({ name: 'alice', password: 'password' in user ? 'set' : 'hashed', admin: true, autologin: false });
       for (const a of runs(p)) expect(a.argv.join(' ')).not.toContain(SECRET);
     }
   });

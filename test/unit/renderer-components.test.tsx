@@ -6,7 +6,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { App, type Api } from '../../renderer/App.tsx';
 import { initI18n } from '../../renderer/i18n.ts';
 import { useStore } from '../../renderer/store/index.ts';
-import type { ServiceMessage, UiFacts, UiProblem, SysrootInfo, Plan } from '../../electron/api.ts';
+import type { ServiceMessage, UiFacts, UiProblem, SysrootInfo, Plan, WizardSession } from '../../electron/api.ts';
 import enApp from '../../locales/en/app.json' with { type: 'json' };
 import zhApp from '../../locales/zh-CN/app.json' with { type: 'json' };
 import zhPlan from '../../locales/zh-CN/plan.json' with { type: 'json' };
@@ -38,21 +38,29 @@ function facts(over: Partial<UiFacts> = {}): UiFacts {
 
 function fakeApi(f: UiFacts, problems: (a: Record<string, unknown>) => UiProblem[] = () => []) {
   const listeners = new Set<(m: ServiceMessage) => void>();
-  const calls: { validate: Record<string, unknown>[]; install: string[] } = { validate: [], install: [] };
+  const calls: { validate: Record<string, unknown>[]; install: string[]; cancel: number; saved: WizardSession[]; exported: Record<string, unknown>[] } = { validate: [], install: [], cancel: 0, saved: [], exported: [] };
+  let kept: WizardSession | null = null;
   const api: Api = {
     facts: async () => f,
     validate: async (a) => (calls.validate.push(a), problems(a)),
     plan: async () => ({ ok: true, plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc' } } as unknown as Plan, planId: 'plan-1' }),
     install: async (planId) => (calls.install.push(planId), { started: true }),
     retry: async () => ({ started: true }),
+    cancel: async () => (calls.cancel++, { cancelled: true }),
     reboot: async () => ({ rebooting: false }),
+    session: async () => ({ session: kept, revision: 0 }),
+    saveSession: async (s) => {
+      calls.saved.push(s);
+      kept = s;
+    },
+    exportAnswers: async (a) => (calls.exported.push(a), a),
     subscribe: (on) => {
       listeners.add(on);
       on({ type: 'snapshot', state: { phase: 'idle', plan: null, steps: [], progress: null, percent: 0, log: [], error: null, logPath: null } });
       return () => listeners.delete(on);
     },
   };
-  return { api, calls, emit: (m: ServiceMessage) => act(() => listeners.forEach((l) => l(m))) };
+  return { api, calls, keep: (s: WizardSession) => (kept = s), emit: (m: ServiceMessage) => act(() => listeners.forEach((l) => l(m))) };
 }
 
 describe('wizard components', () => {
@@ -113,7 +121,7 @@ describe('wizard components', () => {
     render(<App api={api} i18n={initI18n('en')} />);
     await screen.findByRole('heading', { name: enApp.language.title });
     act(() => useStore.getState().go('summary'));
-    await screen.findByText(/Good Disk \/dev\/sda/, { selector: '[data-testid=erase]' });
+    await screen.findByText(/Good Disk \/dev\/sda/, { selector: '[data-testid=erase] .warning' });
     // react-aria's autoFocus lands in an effect after the page renders: under load, after the text appears.
     await waitFor(() => expect(document.activeElement?.textContent).toBe(enApp.summary.cancel));
     const install = screen.getByRole('button', { name: enApp.summary.install });
@@ -135,7 +143,7 @@ describe('wizard components', () => {
     emit({ type: 'event', event: { type: 'progress', step: 'copy', bytes: 5e8, total: 1e9, rate: 5e7, eta: 10, percent: 42 } });
     expect(await screen.findByRole('heading', { name: enApp.progress.title })).toBeTruthy();
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('42');
-    expect(screen.getByText(/50 MB\/s/)).toBeTruthy();
+    expect(screen.getByText(/47\.7 MiB\/s/)).toBeTruthy();
     emit({ type: 'event', event: { type: 'error', step: 'copy', message: 'rsync exited with code 11' } });
     emit({ type: 'event', event: { type: 'done', ok: false, logPath: '/var/log/livekit/x.log' } });
     expect(await screen.findByRole('heading', { name: enApp.failed.title })).toBeTruthy();
@@ -161,5 +169,38 @@ describe('wizard components', () => {
     expect(screen.getByTestId('failed-error').textContent).toBe(zhApp.failed.errors['command-failed'].replace('{{program}}', 'rsync').replace('{{exitCode}}', '11'));
     expect(screen.getByText(zhApp.failed.output)).toBeTruthy();
     expect(screen.getByTestId('failed-output').textContent).toBe('rsync: write failed: No space left on device (28)');
+  });
+});
+
+describe('issue 13 in the components', () => {
+  it('resumes the session the service kept: page, language and answers', async () => {
+    const { api, keep } = fakeApi(facts());
+    keep({ page: 'user', language: 'zh-CN', fields: { variant: 'desktop', user: { fullname: '张三', username: 'user' } }, secrets: { password: 'pw-12345', confirm: 'pw-12345' } });
+    render(<App api={api} i18n={initI18n('en')} />);
+    expect(await screen.findByRole('heading', { name: zhApp.user.title })).toBeTruthy();
+    expect((screen.getByLabelText(zhApp.user.fullname) as HTMLInputElement).value).toBe('张三');
+    expect((screen.getByLabelText(zhApp.user.password) as HTMLInputElement).value).toBe('pw-12345');
+  });
+
+  it('asks before cancelling; finished steps say so in the past; Cancel reaches the engine', async () => {
+    const { api, emit, calls } = fakeApi(facts());
+    render(<App api={api} i18n={initI18n('en')} />);
+    await screen.findByRole('heading', { name: enApp.language.title });
+    const plan = { steps: [{ id: 'partition', label: 'plan:step.partition', weight: 1, actions: [] }, { id: 'copy', label: 'plan:step.copy', weight: 1, actions: [] }] } as unknown as Plan;
+    emit({ type: 'event', event: { type: 'plan', plan } });
+    emit({ type: 'event', event: { type: 'step', step: 'partition', label: 'plan:step.partition', index: 0, count: 2, state: 'done' } });
+    emit({ type: 'event', event: { type: 'step', step: 'copy', label: 'plan:step.copy', index: 1, count: 2, state: 'start' } });
+    await screen.findByRole('heading', { name: enApp.progress.title });
+    expect(screen.getByText('Disk partitioned')).toBeTruthy();
+    expect(screen.getByText('Copying the system')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: enApp.progress.cancel }));
+    expect(await screen.findByText(enApp.progress.cancelQuestion)).toBeTruthy();
+    expect(calls.cancel).toBe(0);
+    fireEvent.click(screen.getByRole('button', { name: enApp.progress.cancelConfirm }));
+    await waitFor(() => expect(calls.cancel).toBe(1));
+    emit({ type: 'event', event: { type: 'cancelled' } });
+    emit({ type: 'event', event: { type: 'done', ok: false } });
+    expect(await screen.findByRole('heading', { name: enApp.failed.cancelledTitle })).toBeTruthy();
+    expect(screen.getByTestId('failed-error').textContent).toBe(enApp.failed.cancelledBody);
   });
 });

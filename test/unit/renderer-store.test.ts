@@ -1,7 +1,8 @@
 // The wizard's store slices and the pure helpers behind its fields.
 import { describe, expect, it } from 'vitest';
-import { createStore, pageFor } from '../../renderer/store/index.ts';
-import { buildAnswers, deriveHostname, deriveUsername, pageOfPath, passwordStrength } from '../../renderer/store/derive.ts';
+import { createStore, pageFor, sessionOf } from '../../renderer/store/index.ts';
+import { filterZones, zoneLabel, zonesFor } from '../../renderer/store/zones.ts';
+import { buildAnswers, deriveHostname, deriveUsername, isSuggestedUsername, pageOfPath, passwordStrength } from '../../renderer/store/derive.ts';
 import { formatBytes, formatDuration, formatRate } from '../../renderer/store/format.ts';
 import { initialInstallState, reduceInstall } from '../../electron/api.ts';
 import { answersSchema } from '../../electron/shared/answers.ts';
@@ -22,8 +23,12 @@ describe('user slice derivations', () => {
   });
   it('keeps derived names inside the engine rules', () => {
     expect(deriveUsername('  Émile Zola ')).toBe('emile');
-    expect(deriveUsername('42 Douglas')).toBe('');
-    expect(deriveUsername('张三')).toBe('');
+    // A name without Latin letters suggests `user` instead of nothing (and an error).
+    expect(deriveUsername('42 Douglas')).toBe('user');
+    expect(deriveUsername('张三')).toBe('user');
+    expect(isSuggestedUsername('张三', 'user')).toBe(true);
+    expect(isSuggestedUsername('User Person', 'user')).toBe(false);
+    expect(deriveUsername('')).toBe('');
     expect(deriveHostname('a_b')).toBe('a-b-pc');
     expect(deriveHostname('')).toBe('');
   });
@@ -59,18 +64,23 @@ describe('answers', () => {
     locale: 'zh_CN.UTF-8',
     variant: 'desktop',
     disk: { mode: 'erase' as const, disk: '/tmp/a.img', root: '', efi: '', filesystem: 'btrfs' as const, swap: 'size' as const, swapSize: ' 1GiB ', bootloader: 'auto' as const },
-    user: { fullname: 'Alice', username: 'alice', password: 'pw', hostname: 'alice-pc', timezone: 'Asia/Shanghai', rtc: 'local' as const },
+    user: { fullname: 'Alice', username: 'alice', password: 'pw', hostname: 'alice-pc', timezone: 'Asia/Shanghai', rtc: 'local' as const, admin: true, autologin: false, root: 'locked' as const, rootPassword: '' },
+    keyboard: { layout: 'cn', variant: '' },
   };
   it('builds an answers object the answer-file schema accepts', () => {
     const a = buildAnswers(fields, true);
     expect(answersSchema.safeParse(a).success).toBe(true);
     expect(a.target).toEqual({ disk: '/tmp/a.img', layout: 'auto', filesystem: 'btrfs', swap: '1GiB' });
     expect(a.user.password).toBe('pw');
+    expect(a.keyboard).toEqual({ layout: 'cn' });
+    const root = buildAnswers({ ...fields, user: { ...fields.user, root: 'password', rootPassword: 'toor1', autologin: true, admin: false }, keyboard: { layout: 'us', variant: 'dvorak' } }, true);
+    expect(answersSchema.safeParse(root).success).toBe(true);
+    expect([root.root, root.user.admin, root.user.autologin, root.keyboard]).toEqual([{ password: 'toor1' }, false, true, { layout: 'us', variant: 'dvorak' }]);
   });
   it('exports without the password, and with partitions instead of a disk', () => {
     const a = buildAnswers({ ...fields, disk: { ...fields.disk, mode: 'partitions', root: '/dev/sdb2', efi: '/dev/sdb1', swap: 'none' } }, false);
     expect(answersSchema.safeParse(a).success).toBe(true);
-    expect(a.user).toEqual({ name: 'alice', fullname: 'Alice' });
+    expect(a.user).toEqual({ name: 'alice', fullname: 'Alice', admin: true, autologin: false });
     expect(a.target).toEqual({ partitions: { root: '/dev/sdb2', efi: '/dev/sdb1' }, filesystem: 'btrfs', swap: 'none' });
   });
   it('maps problem paths to pages', () => {
@@ -113,10 +123,53 @@ describe('install slice', () => {
 
 describe('formatting per language', () => {
   it('formats sizes, rates and durations with Intl', () => {
-    expect(formatBytes(2_000_000_000, 'en')).toBe('2 GB');
-    expect(formatBytes(1_500_000, 'zh-CN')).toMatch(/^1\.5\s?MB$/);
-    expect(formatRate(12_300_000, 'en')).toMatch(/^12\.3 MB\/s$/);
+    // Binary units like the CLI (2,000,000,000 bytes = 1.9 GiB), the number in the language's own form.
+    expect(formatBytes(2_000_000_000, 'en')).toBe('1.9 GiB');
+    expect(formatBytes(3 * 1024 ** 3, 'zh-CN')).toBe('3 GiB');
+    expect(formatBytes(1536 * 1024 ** 2, 'de')).toBe('1,5 GiB');
+    expect(formatBytes(1_500_000, 'zh-CN')).toBe('1.4 MiB');
+    expect(formatRate(12_300_000, 'en')).toBe('11.7 MiB/s');
     expect(formatDuration(125, 'en')).toBe('2 min 5 sec');
     expect(formatDuration(125, 'zh-CN')).toBe('2分钟 5秒');
+  });
+});
+
+describe('issue 13: locale defaults, the session, zones', () => {
+  it('the language suggests the time zone and the keyboard layout until the person chooses them', () => {
+    const s = createStore();
+    s.getState().setLanguage('zh-CN');
+    expect([s.getState().user.timezone, s.getState().keyboard.layout]).toEqual(['Asia/Shanghai', 'cn']);
+    s.getState().setLanguage('zh-TW');
+    expect([s.getState().user.timezone, s.getState().keyboard.layout]).toEqual(['Asia/Taipei', 'tw']);
+    s.getState().setTimezone('Europe/Berlin');
+    s.getState().setKeyboard({ layout: 'de' });
+    s.getState().setLanguage('zh-CN');
+    expect([s.getState().user.timezone, s.getState().keyboard.layout]).toEqual(['Europe/Berlin', 'de']);
+  });
+  it('a session saved by one window resumes in another: page, language, answers and passwords', () => {
+    const a = createStore();
+    a.getState().setLanguage('zh-CN');
+    a.getState().setFullname('张三');
+    a.getState().setUser({ password: 'secret1', confirm: 'secret1' });
+    a.getState().go('user');
+    const session = sessionOf(a.getState());
+    expect(session.fields).not.toHaveProperty('user.password');
+    expect(JSON.stringify(session.fields)).not.toContain('secret1');
+    expect(session.secrets.password).toBe('secret1');
+    const b = createStore();
+    b.getState().resume(JSON.parse(JSON.stringify(session)));
+    expect(b.getState()).toMatchObject({ resumed: true, page: 'user', language: 'zh-CN', locale: 'zh_CN.UTF-8' });
+    expect(b.getState().user).toMatchObject({ fullname: '张三', username: 'user', password: 'secret1', confirm: 'secret1', timezone: 'Asia/Shanghai' });
+  });
+  it('time zones filter by id, city and Chinese city name', () => {
+    const zones = zonesFor('zh-CN');
+    expect(filterZones(zones, 'Shangh').map((z) => z.id)).toEqual(['Asia/Shanghai']);
+    expect(filterZones(zones, '上海').map((z) => z.id)).toEqual(['Asia/Shanghai']);
+    expect(filterZones(zones, '臺北').map((z) => z.id)).toEqual(['Asia/Taipei']);
+    expect(filterZones(zones, 'new york').map((z) => z.id)).toEqual(['America/New_York']);
+    expect(filterZones(zones, 'shangh').some((z) => z.id === 'UTC')).toBe(false);
+    expect(zoneLabel('Asia/Shanghai', 'zh-CN')).toBe('上海 · Asia/Shanghai');
+    expect(zoneLabel('Asia/Taipei', 'zh-TW')).toBe('臺北 · Asia/Taipei');
+    expect(zoneLabel('America/New_York', 'en')).toBe('America/New York');
   });
 });

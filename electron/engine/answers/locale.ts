@@ -47,3 +47,13 @@ export function localeFromCmdline(cmdline: string): string | undefined {
 }
 
 export const DEFAULT_LOCALE = 'en_US.UTF-8';
+
+/** The sysroot named by the last `livekit.boot=` before `--`, or undefined. */
+export function bootSysrootFromCmdline(cmdline: string): string | undefined {
+  let found: string | undefined;
+  for (const arg of splitCmdline(cmdline)) {
+    if (arg === '--') break;
+    if (arg.startsWith('livekit.boot=')) found = arg.slice('livekit.boot='.length);
+  }
+  return found && /^[A-Za-z0-9._-]+$/.test(found) ? found : undefined;
+}

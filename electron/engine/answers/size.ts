@@ -6,7 +6,7 @@ const POWERS: Record<string, number> = { K: 1, M: 2, G: 3, T: 4 };
 
 export function parseSize(text: string): number {
   const m = SIZE_RE.exec(text);
-  if (!m) throw new Error(`not a size: "${text}" (examples: 4GiB, 512MiB, 2G, 1073741824)`);
+  if (!m) throw new Error(`Not a size: "${text}" (examples: 4GiB, 512MiB, 2G, 1073741824)`);
   const value = Number(m[1]);
   const unit = (m[2] ?? 'B').toUpperCase();
   let bytes: number;
@@ -17,7 +17,7 @@ export function parseSize(text: string): number {
     bytes = value * (decimal ? 1000 : 1024) ** power;
   }
   bytes = Math.floor(bytes);
-  if (!Number.isSafeInteger(bytes)) throw new Error(`size too large: "${text}"`);
+  if (!Number.isSafeInteger(bytes)) throw new Error(`Size too large: "${text}"`);
   return bytes;
 }
 

@@ -18,6 +18,7 @@ import {
   type Finding,
 } from './rules.ts';
 import { answersSchema, type Answers } from '../../shared/answers.ts';
+import { KEYBOARD_LAYOUTS, layoutForLocale, timezoneForLocale, XKB_NAME_RE } from '../../shared/keyboard.ts';
 
 import type { Problem } from '../../shared/problem.ts';
 export type { Problem } from '../../shared/problem.ts';
@@ -78,6 +79,19 @@ function variantZoneLookup(sysroot: SysrootInfo | undefined): ((tz: string) => b
   };
 }
 
+/** Does the variant's XKB data have this layout? undefined when the variant has no XKB data. */
+function variantXkbLookup(sysroot: SysrootInfo | undefined): ((layout: string) => boolean | undefined) | undefined {
+  if (!sysroot || resolveInRootSync(sysroot.path, 'usr/share/X11/xkb/symbols') === undefined) return undefined;
+  return (layout) => resolveInRootSync(sysroot.path, `usr/share/X11/xkb/symbols/${layout}`) !== undefined;
+}
+
+/** A layout the variant's XKB data has, else one of the installer's own list. */
+function checkKeyboardLayout(layout: string, inVariant?: (layout: string) => boolean | undefined): Finding[] {
+  if (!XKB_NAME_RE.test(layout)) return [{ code: 'keyboard.layout-unknown', params: { layout, examples: 'us, cn, de, fr' } }];
+  const known = inVariant?.(layout) ?? (KEYBOARD_LAYOUTS as readonly string[]).includes(layout);
+  return known ? [] : [{ code: 'keyboard.layout-unknown', params: { layout, examples: 'us, cn, de, fr' } }];
+}
+
 /** Meaning checks, run on the raw input so that they report alongside any shape problems. */
 function semanticProblems(raw: unknown, ctx: { sysroots: SysrootInfo[] }): Problem[] {
   const out: Problem[] = [];
@@ -126,6 +140,23 @@ function semanticProblems(raw: unknown, ctx: { sysroots: SysrootInfo[] }): Probl
     add('timezone', [{ code: 'timezone.unknown', params: { timezone } }]);
   }
 
+  const keyboard = raw.keyboard;
+  if (isObj(keyboard)) {
+    const layout = str(keyboard, 'layout');
+    if (layout !== undefined && layout !== '') add('keyboard.layout', checkKeyboardLayout(layout, variantXkbLookup(sysroot)));
+    const kv = str(keyboard, 'variant');
+    if (kv !== undefined && kv !== '' && !XKB_NAME_RE.test(kv)) add('keyboard.variant', [{ code: 'keyboard.variant-format', params: { variant: kv } }]);
+  }
+
+  const root = raw.root;
+  if (isObj(root)) {
+    if (root.password !== undefined && root['password-hash'] !== undefined) add('root', [{ code: 'user.password-and-hash' }]);
+    const rpw = str(root, 'password');
+    if (rpw !== undefined) add('root.password', checkPassword(rpw));
+    const rhash = str(root, 'password-hash');
+    if (rhash !== undefined) add('root.password-hash', checkPasswordHash(rhash));
+  }
+
   const user = raw.user;
   if (isObj(user)) {
     const name = str(user, 'name');
@@ -156,6 +187,13 @@ export function validateAnswers(raw: unknown, ctx: { sysroots: SysrootInfo[]; cm
   const parsed = answersSchema.safeParse(raw);
   const problems = dedupe([...(parsed.success ? [] : schemaProblems(parsed.error.issues, raw)), ...semanticProblems(raw, ctx)]);
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  const answers: Answers = { ...parsed.data, locale: parsed.data.locale ?? localeFromCmdline(ctx.cmdline) ?? DEFAULT_LOCALE };
+  const locale = parsed.data.locale ?? localeFromCmdline(ctx.cmdline) ?? DEFAULT_LOCALE;
+  const givenZone = isObj(raw) && raw.timezone !== undefined;
+  const answers: Answers = {
+    ...parsed.data,
+    locale,
+    timezone: givenZone ? parsed.data.timezone : (timezoneForLocale(locale) ?? parsed.data.timezone),
+    keyboard: parsed.data.keyboard ?? { layout: layoutForLocale(locale) },
+  };
   return { ok: true, answers };
 }

@@ -24,6 +24,7 @@ function fillPartition(p: PartitionInfo, e: BlkidEntry | undefined): PartitionIn
   if (!q.fstype && e.TYPE) q.fstype = e.TYPE;
   if (!q.uuid && e.UUID) q.uuid = e.UUID;
   if (!q.label && e.LABEL) q.label = e.LABEL;
+  if (!q.partlabel && e.PART_ENTRY_NAME) q.partlabel = e.PART_ENTRY_NAME;
   if (!q.partuuid && (e.PART_ENTRY_UUID ?? e.PARTUUID)) q.partuuid = (e.PART_ENTRY_UUID ?? e.PARTUUID)!.toLowerCase();
   if (!q.parttype && e.PART_ENTRY_TYPE) q.parttype = e.PART_ENTRY_TYPE.toLowerCase();
   if (q.number === undefined && e.PART_ENTRY_NUMBER) q.number = Number(e.PART_ENTRY_NUMBER);

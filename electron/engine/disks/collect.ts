@@ -11,6 +11,7 @@ import { mergeBlkid, parseBlkidExport } from './blkid.ts';
 import { liveSetsFrom } from './live.ts';
 import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
+import { readPower } from './power.ts';
 
 /** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
 export const DEFAULT_LAYERS_DIR = '/run/livekit/layers';
@@ -97,13 +98,14 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
   const wanted = opts.mediumDir ?? defaultMediumDir();
   const mediumDir = await realpath(wanted).catch(() => wanted);
   const layersDir = await realpath(opts.layersDir ?? DEFAULT_LAYERS_DIR).catch(() => opts.layersDir ?? DEFAULT_LAYERS_DIR);
-  const [lsblk, swaps, mountinfo, loops, ram, gpus] = await Promise.all([
+  const [lsblk, swaps, mountinfo, loops, ram, gpus, power] = await Promise.all([
     readLsblk(),
     readText('/proc/swaps'),
     readText('/proc/self/mountinfo'),
     loopBackings(),
     ramBytes(),
     gpuVendors(),
+    readPower(),
   ]);
   const disks = markSwap(await withBlkid(lsblk), swaps);
   const live = liveSetsFrom({ mounts: parseMountinfo(mountinfo), loopBacking: loops, mediumDir, layersDir, disks });
@@ -116,5 +118,6 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     liveDevices: live.liveDevices,
     livePaths: live.livePaths,
     cmdline: opts.cmdline,
+    power,
   };
 }

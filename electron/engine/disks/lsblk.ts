@@ -16,6 +16,7 @@ interface LsblkDevice {
   tran?: string | null;
   fstype?: string | null;
   label?: string | null;
+  partlabel?: string | null;
   uuid?: string | null;
   partuuid?: string | null;
   parttype?: string | null;
@@ -88,6 +89,8 @@ function toPartition(p: LsblkDevice, diskName: string): PartitionInfo {
   if (fstype) part.fstype = fstype;
   const label = str(p.label);
   if (label) part.label = label;
+  const partlabel = str(p.partlabel);
+  if (partlabel) part.partlabel = partlabel;
   const uuid = str(p.uuid);
   if (uuid) part.uuid = uuid;
   const partuuid = str(p.partuuid);

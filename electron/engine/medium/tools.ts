@@ -46,6 +46,10 @@ export async function detectTools(root: string): Promise<TargetTools> {
     for (const k of await subdirsInRoot(root, base)) kernels.add(k);
   }
 
+  let displayManager: TargetTools['displayManager'];
+  if (await hasCommand(root, 'lightdm')) displayManager = 'lightdm';
+  else if (await hasCommand(root, 'sddm')) displayManager = 'sddm';
+
   const groups = namesOf(await readTextInRoot(root, 'etc/group'));
   return {
     ...(initramfs ? { initramfs } : {}),
@@ -59,5 +63,6 @@ export async function detectTools(root: string): Promise<TargetTools> {
     existingUsers: namesOf(await readTextInRoot(root, 'etc/passwd')),
     localeGen: await hasCommand(root, 'locale-gen'),
     locales: await compiledLocales(root),
+    ...(displayManager ? { displayManager } : {}),
   };
 }

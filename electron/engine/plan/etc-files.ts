@@ -1,5 +1,5 @@
 // Pure: the contents of the configuration files the install writes into the target's /etc.
-import type { Filesystem } from '../../shared/answers.ts';
+import type { Filesystem, Keyboard } from '../../shared/answers.ts';
 
 export interface FstabInput {
   filesystem: Filesystem;
@@ -67,4 +67,38 @@ export function needsLocaleGen(locale: string, generated: string[]): boolean {
 /** The /etc/locale.gen line that enables `locale` (`zh_CN.UTF-8 UTF-8`, `sr_RS.UTF-8@latin UTF-8`). */
 export function localeGenLine(locale: string): string {
   return `${locale} UTF-8\n`;
+}
+
+/** /etc/default/keyboard (Debian's keyboard-configuration, read by the console and by X11 setups that use it). */
+export function defaultKeyboardContent(k: Keyboard): string {
+  return [
+    '# KEYBOARD CONFIGURATION FILE: written by the LiveKit installer (see keyboard(5)).',
+    'XKBMODEL="pc105"',
+    `XKBLAYOUT="${k.layout}"`,
+    `XKBVARIANT="${k.variant ?? ''}"`,
+    'XKBOPTIONS=""',
+    'BACKSPACE="guess"',
+    '',
+  ].join('\n');
+}
+
+/** /etc/X11/xorg.conf.d/00-keyboard.conf: the same layout for X11 (what `localectl set-x11-keymap` writes). */
+export function xorgKeyboardContent(k: Keyboard): string {
+  return [
+    '# Written by the LiveKit installer.',
+    'Section "InputClass"',
+    '        Identifier "system-keyboard"',
+    '        MatchIsKeyboard "on"',
+    `        Option "XkbLayout" "${k.layout}"`,
+    '        Option "XkbModel" "pc105"',
+    ...(k.variant ? [`        Option "XkbVariant" "${k.variant}"`] : []),
+    'EndSection',
+    '',
+  ].join('\n');
+}
+
+/** Autologin for the variant's display manager: the file to write and its content. */
+export function autologinFile(dm: 'lightdm' | 'sddm', user: string): { path: string; content: string } {
+  if (dm === 'lightdm') return { path: '/etc/lightdm/lightdm.conf.d/60-livekit-autologin.conf', content: `[Seat:*]\nautologin-user=${user}\nautologin-user-timeout=0\n` };
+  return { path: '/etc/sddm.conf.d/60-livekit-autologin.conf', content: `[Autologin]\nUser=${user}\n` };
 }

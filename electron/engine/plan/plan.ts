@@ -8,6 +8,7 @@ import { partitionRefusalsFor, refusalsFor, requiredBytes, requiredRootBytes } f
 import { grubPlatform } from './bootloader.ts';
 import { concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, vfatVolumeId } from './layout.ts';
 import { buildSteps, type StepInput } from './steps.ts';
+import { layoutForLocale } from '../../shared/keyboard.ts';
 import { swapBytesFor, swapFilePath } from './swap.ts';
 import type { Plan, PlannedPartition } from '../../shared/plan.ts';
 
@@ -104,10 +105,10 @@ function partitionsTarget(answers: Answers, machine: MachineFacts, sysroot: Sysr
   if (want.efi !== undefined && !esp) out.refusals.push({ disk: want.efi, refusals: [{ code: 'not-found', params: { device: want.efi } }] });
   const firmware = machine.firmware;
   if (firmware === 'uefi' && want.efi === undefined && answers.bootloader === 'auto') {
-    out.problems.push(problem('target.partitions.efi', 'esp-missing', 'this machine boots with UEFI: name the EFI system partition (target.partitions.efi)'));
+    out.problems.push(problem('target.partitions.efi', 'esp-missing', 'This machine boots with UEFI: name the EFI system partition (target.partitions.efi)'));
   }
   if (want.efi !== undefined && want.efi === want.root) {
-    out.problems.push(problem('target.partitions.efi', 'esp-is-root', 'the EFI system partition cannot also be the root partition'));
+    out.problems.push(problem('target.partitions.efi', 'esp-is-root', 'The EFI system partition cannot also be the root partition'));
   }
   if (!root) return undefined;
   // GRUB for BIOS on a GPT disk embeds its core image in a BIOS boot partition; without one it fails late.
@@ -149,11 +150,11 @@ function bootloaderPlatform(answers: Answers, machine: MachineFacts, sysroot: Sy
     return undefined;
   }
   if (!sysroot.tools.grub) {
-    out.problems.push(problem('bootloader', 'no-grub', `the variant "${sysroot.name}" has no GRUB to install: use bootloader: none`, { variant: sysroot.name }));
+    out.problems.push(problem('bootloader', 'no-grub', `The variant "${sysroot.name}" has no GRUB to install: use bootloader: none`, { variant: sysroot.name }));
     return undefined;
   }
   if (!sysroot.tools.grubPlatforms.includes(platform)) {
-    out.problems.push(problem('bootloader', 'no-grub-platform', `the variant "${sysroot.name}" lacks GRUB's ${platform} modules: use bootloader: none or another layout`, { variant: sysroot.name, platform }));
+    out.problems.push(problem('bootloader', 'no-grub-platform', `The variant "${sysroot.name}" lacks GRUB's ${platform} modules: use bootloader: none or another layout`, { variant: sysroot.name, platform }));
     return undefined;
   }
   return platform;
@@ -161,12 +162,18 @@ function bootloaderPlatform(answers: Answers, machine: MachineFacts, sysroot: Sy
 
 function userProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): void {
   const u = answers.user;
-  if (!sysroot.tools.useradd) out.problems.push(problem('user.name', 'no-useradd', `the variant "${sysroot.name}" has no useradd`, { variant: sysroot.name }));
+  if (!sysroot.tools.useradd) out.problems.push(problem('user.name', 'no-useradd', `The variant "${sysroot.name}" has no useradd`, { variant: sysroot.name }));
   if ((u.password !== undefined || u['password-hash'] !== undefined) && !sysroot.tools.chpasswd) {
-    out.problems.push(problem('user.password', 'no-chpasswd', `the variant "${sysroot.name}" has no chpasswd`, { variant: sysroot.name }));
+    out.problems.push(problem('user.password', 'no-chpasswd', `The variant "${sysroot.name}" has no chpasswd`, { variant: sysroot.name }));
+  }
+  if (u.autologin && !sysroot.tools.displayManager) {
+    out.problems.push(problem('user.autologin', 'no-autologin', `The variant "${sysroot.name}" has no display manager whose autologin the installer can set (LightDM, SDDM)`, { variant: sysroot.name }));
+  }
+  if (answers.root && !sysroot.tools.chpasswd) {
+    out.problems.push(problem('root.password', 'no-chpasswd', `The variant "${sysroot.name}" has no chpasswd`, { variant: sysroot.name }));
   }
   if (sysroot.tools.existingUsers.includes(u.name)) {
-    out.problems.push(problem('user.name', 'user-exists', `the user "${u.name}" already exists in "${sysroot.name}"`, { name: u.name }));
+    out.problems.push(problem('user.name', 'user-exists', `The user "${u.name}" already exists in "${sysroot.name}"`, { name: u.name }));
   }
 }
 
@@ -183,7 +190,7 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
   let target: Target | undefined;
   if (answers.target.partitions) target = partitionsTarget(answers, machine, sysroot, env, out);
   else if (answers.target.disk) target = eraseDiskTarget(answers, machine, sysroot, env, out);
-  else out.problems.push(problem('target', 'no-target', 'name target.disk or target.partitions'));
+  else out.problems.push(problem('target', 'no-target', 'Name target.disk or target.partitions'));
 
   userProblems(answers, sysroot, out);
   const platform = target ? bootloaderPlatform(answers, machine, sysroot, target.firmware, out) : undefined;
@@ -214,13 +221,19 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
     ...(platform ? { grubPlatform: platform } : {}),
   };
 
-  const { user, ...rest } = answers;
+  const { user, root: rootAccount, ...rest } = answers;
   const password = user['password-hash'] !== undefined ? 'hashed' : user.password !== undefined ? 'set' : 'none';
+  const root = rootAccount?.['password-hash'] !== undefined ? 'hashed' : rootAccount?.password !== undefined ? 'set' : 'locked';
   return {
     ok: true,
     plan: {
       version: 1,
-      answers: { ...rest, user: { name: user.name, ...(user.fullname !== undefined ? { fullname: user.fullname } : {}), password } },
+      answers: {
+        ...rest,
+        keyboard: answers.keyboard ?? { layout: layoutForLocale(locale) },
+        user: { name: user.name, ...(user.fullname !== undefined ? { fullname: user.fullname } : {}), password, admin: user.admin !== false, autologin: user.autologin === true },
+        root,
+      },
       variant: { name: sysroot.name, path: sysroot.path, sizeBytes: sysroot.sizeBytes, inodes: sysroot.inodes },
       ...(target.erase ? { erase: target.erase } : {}),
       firmware: target.firmware,

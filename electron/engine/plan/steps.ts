@@ -4,13 +4,17 @@ import type { MachineFacts, SysrootInfo } from '../../shared/facts.ts';
 import { grubCommands, initramfsCommand } from './bootloader.ts';
 import {
   adjtimeContent,
+  autologinFile,
+  defaultKeyboardContent,
   fstabContent,
   hostsContent,
   isDebianLike,
   localeGenLine,
   needsLocaleGen,
   swapFstabLine,
+  xorgKeyboardContent,
 } from './etc-files.ts';
+import { layoutForLocale } from '../../shared/keyboard.ts';
 import { MiB } from '../disks/safety.ts';
 import type { Action, PlannedPartition, Step, StepId } from '../../shared/plan.ts';
 
@@ -51,6 +55,7 @@ export const WEIGHTS: Record<StepId, number> = {
   fstab: 1,
   hostname: 1,
   locale: 1,
+  keyboard: 1,
   timezone: 1,
   rtc: 1,
   user: 2,
@@ -167,6 +172,12 @@ export function buildSteps(i: StepInput): Step[] {
   }
   step('locale', inTarget(locale), WEIGHTS.locale + (gen ? LOCALE_GEN_WEIGHT : 0));
 
+  const keyboard = i.answers.keyboard ?? { layout: layoutForLocale(i.locale) };
+  step('keyboard', [
+    { kind: 'write-file', path: at('/etc/default/keyboard'), content: defaultKeyboardContent(keyboard) },
+    { kind: 'write-file', path: at('/etc/X11/xorg.conf.d/00-keyboard.conf'), content: xorgKeyboardContent(keyboard) },
+  ]);
+
   const tz = i.answers.timezone;
   step('timezone', [
     run(['ln', '-sfn', `../usr/share/zoneinfo/${tz}`, at('/etc/localtime')]),
@@ -178,7 +189,7 @@ export function buildSteps(i: StepInput): Step[] {
   const u = i.answers.user;
   const useradd = ['useradd', '-m'];
   if (u.fullname) useradd.push('-c', u.fullname);
-  if (tools.adminGroups.length) useradd.push('-G', tools.adminGroups.join(','));
+  if (u.admin !== false && tools.adminGroups.length) useradd.push('-G', tools.adminGroups.join(','));
   useradd.push('-s', tools.loginShell ?? '/bin/bash', u.name);
   const user: Action[] = [run(useradd, { chroot: true })];
   // The secret reaches chpasswd on stdin at run time; the plan only names where it comes from.
@@ -186,6 +197,17 @@ export function buildSteps(i: StepInput): Step[] {
     user.push(run(['chpasswd', '-e'], { chroot: true, stdinSecret: { ref: 'user.password-hash', template: `${u.name}:{secret}\n` } }));
   } else if (u.password !== undefined) {
     user.push(run(['chpasswd'], { chroot: true, stdinSecret: { ref: 'user.password', template: `${u.name}:{secret}\n` } }));
+  }
+  // root stays locked unless the answers give it a password.
+  const r = i.answers.root;
+  if (r?.['password-hash'] !== undefined) {
+    user.push(run(['chpasswd', '-e'], { chroot: true, stdinSecret: { ref: 'root.password-hash', template: 'root:{secret}\n' } }));
+  } else if (r?.password !== undefined) {
+    user.push(run(['chpasswd'], { chroot: true, stdinSecret: { ref: 'root.password', template: 'root:{secret}\n' } }));
+  }
+  if (u.autologin && (tools.displayManager === 'lightdm' || tools.displayManager === 'sddm')) {
+    const f = autologinFile(tools.displayManager, u.name);
+    user.push({ kind: 'write-file', path: at(f.path), content: f.content });
   }
   step('user', inTarget(user));
 

@@ -22,6 +22,20 @@ import { registerHolder } from './held.ts';
 export interface Secrets {
   password?: string;
   passwordHash?: string;
+  rootPassword?: string;
+  rootPasswordHash?: string;
+}
+
+const SECRET_OF: Record<SecretRef, keyof Secrets> = {
+  'user.password': 'password',
+  'user.password-hash': 'passwordHash',
+  'root.password': 'rootPassword',
+  'root.password-hash': 'rootPasswordHash',
+};
+
+/** Every secret the answers gave (the log and events must never show any). */
+export function secretValues(s: Secrets): string[] {
+  return [s.password, s.passwordHash, s.rootPassword, s.rootPasswordHash].filter((x): x is string => !!x);
 }
 
 export interface ExecuteOptions {
@@ -58,7 +72,7 @@ const BY_UUID = '/dev/disk/by-uuid';
 class Cancelled extends Error {}
 
 export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promise<ExecuteResult> {
-  const secrets = [opts.secrets.password, opts.secrets.passwordHash];
+  const secrets = secretValues(opts.secrets);
   const clean = (s: string) => redact(s, secrets);
   const held: Held[] = [];
   const overall = new OverallProgress(plan.steps.map((s) => s.weight));
@@ -102,8 +116,8 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   };
 
   const secretFor = (ref: SecretRef): string => {
-    const v = ref === 'user.password' ? opts.secrets.password : opts.secrets.passwordHash;
-    if (v === undefined) throw new Error(`the plan needs ${ref} but none was given`);
+    const v = opts.secrets[SECRET_OF[ref]];
+    if (v === undefined) throw new Error(`The plan needs ${ref} but none was given`);
     return v;
   };
 
@@ -155,7 +169,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   };
 
   const settle = async () => {
-    if (!disk) throw new Error('settle-partitions: no disk');
+    if (!disk) throw new Error('Settle-partitions: no disk');
     // No udev: partx creates the partition nodes; -u updates an existing set, -a adds new ones.
     await run(['partx', '-u', disk], { okExitCodes: [0, 1] });
     const wanted = Object.values(partitionDevices(plan.partitions, disk));
@@ -167,7 +181,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         added = true;
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`partition nodes did not appear: ${wanted.filter((d) => !existsSync(d)).join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`Partition nodes did not appear: ${wanted.filter((d) => !existsSync(d)).join(', ')}`);
       await sleep(100);
     }
   };
@@ -291,7 +305,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
       }
       case 'release': {
         await release();
-        if (fatWriteFailed) throw new Error('writing the EFI system partition back with mtools failed');
+        if (fatWriteFailed) throw new Error('Writing the EFI system partition back with mtools failed');
         return;
       }
       case 'save-log': {

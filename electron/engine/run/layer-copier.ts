@@ -34,7 +34,7 @@ export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
 
 class Aborted extends Error {
   constructor() {
-    super('the copy was cancelled');
+    super('The copy was cancelled');
   }
 }
 

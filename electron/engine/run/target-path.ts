@@ -7,7 +7,7 @@ import { resolveInRootSync } from '../medium/in-root.ts';
 
 export class OutsideTargetError extends Error {
   constructor(readonly path: string, readonly root: string) {
-    super(`refusing to write ${path}: not inside the target root ${root}`);
+    super(`Refusing to write ${path}: not inside the target root ${root}`);
   }
 }
 

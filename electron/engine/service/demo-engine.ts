@@ -4,13 +4,13 @@
 import { describeImage } from '../disks/image.ts';
 import { RsyncCopier } from '../run/copier.ts';
 import { targetSchema } from '../../shared/answers.ts';
-import { FailOnceCopier, type Demo } from './demo.ts';
+import { FailOnceCopier, SlowOnceCopier, type Demo } from './demo.ts';
 import { RealEngine, type RealEngineOptions } from './engine.ts';
 import type { EnginePort } from './port.ts';
 import type { PlanOutcome, UiFacts, UiProblem } from '../../shared/service.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 
-export type DemoTargets = Pick<Demo, 'images' | 'flakyImage' | 'partitionedDisk'>;
+export type DemoTargets = Pick<Demo, 'images' | 'flakyImage' | 'partitionedDisk'> & Partial<Pick<Demo, 'slowImage'>>;
 
 /** Every device the answers' target names, with its answers path; parsed by the answers' own zod schema. */
 function namedTargets(raw: unknown): { path: string; device: string }[] {
@@ -30,10 +30,11 @@ export class DemoEngine implements EnginePort {
     options: Omit<RealEngineOptions, 'offeredDisks' | 'copierFor'>,
   ) {
     const flaky = new FailOnceCopier(new RsyncCopier());
+    const slow = new SlowOnceCopier(new RsyncCopier());
     this.inner = new RealEngine({
       ...options,
       offeredDisks: async (m) => [...(await Promise.all(demo.images.map((p) => describeImage(p)))), ...m.disks.filter((d) => d.path === demo.partitionedDisk)],
-      copierFor: (disk) => (disk === demo.flakyImage ? flaky : undefined),
+      copierFor: (disk) => (disk === demo.flakyImage ? flaky : disk !== undefined && disk === demo.slowImage ? slow : undefined),
     });
   }
 
@@ -43,7 +44,7 @@ export class DemoEngine implements EnginePort {
     const onDemoDisk = (dev: string) => dev === d || (dev.startsWith(`${d}p`) && /^\d+$/.test(dev.slice(d.length + 1)));
     return namedTargets(raw)
       .filter((t) => !this.demo.images.includes(t.device) && !onDemoDisk(t.device))
-      .map((t) => ({ path: t.path, code: 'app:problem.demo-target', params: { disk: t.device }, message: `demo mode installs only into its disk images, not ${t.device}` }));
+      .map((t) => ({ path: t.path, code: 'app:problem.demo-target', params: { disk: t.device }, message: `Demo mode installs only into its disk images, not ${t.device}` }));
   }
 
   async facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts> {

@@ -4,7 +4,7 @@
 // are the only targets offered, so a demo install writes only to those images: four blank ones, and
 // one already partitioned (BIOS boot, ESP, an old root) attached to a loop device, for installing into
 // existing partitions. Needs root.
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,8 @@ export interface Demo {
   /** Image files offered as targets: two good ones, a flaky one whose first copy fails, a too-small one. */
   images: string[];
   flakyImage: string;
+  /** A slow target: its first copy waits a while before copying (time to try Cancel), as a slow USB stick would. */
+  slowImage: string;
   /** The partitioned image's loop device (/dev/loopN, partitions /dev/loopNp1..3): a disk the demo offers. */
   partitionedDisk: string;
   cleanup(): Promise<void>;
@@ -34,7 +36,7 @@ export const DEMO_PARTITIONED: { name: string; mib: number; table: string } = {
   table: [
     'label: gpt',
     'size=1MiB, type=21686148-6449-6E6F-744E-656564454649, name="bios-boot"',
-    'size=256MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC3B8, name="esp"',
+    'size=256MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="esp"',
     'type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="old-root"',
   ].join('\n'),
 };
@@ -54,7 +56,11 @@ async function preparePartitioned(dir: string): Promise<string> {
   const loop = await attachPartitioned(image);
   try {
     await execa('mkfs.vfat', ['-F', '32', '-n', 'DEMO-ESP', `${loop}p2`]);
-    await execa('mkfs.ext4', ['-q', '-F', '-L', 'old-root', `${loop}p3`]);
+    // The old root holds an os-release, so the disk page shows the system a person would lose.
+    const old = join(dir, 'old-root');
+    mkdirSync(join(old, 'etc'), { recursive: true });
+    writeFileSync(join(old, 'etc', 'os-release'), 'NAME="Old Linux"\nVERSION="1.0"\nPRETTY_NAME="Old Linux 1.0"\n');
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'old-root', '-d', old, `${loop}p3`]);
   } catch (e) {
     await detach(loop);
     throw e;
@@ -80,6 +86,7 @@ export const DEMO_IMAGES: [name: string, mib: number][] = [
   ['demo-flaky.img', 3072],
   // Smaller than any variant of the tiny medium needs (size × 1.25): offered, and refused as too small.
   ['demo-tiny.img', 8],
+  ['demo-slow.img', 3072],
 ];
 
 export async function prepareDemo(): Promise<Demo> {
@@ -107,6 +114,7 @@ export async function prepareDemo(): Promise<Demo> {
     sysrootsDir: join(run, 'sysroots'),
     images,
     flakyImage: images[2]!,
+    slowImage: images[4]!,
     partitionedDisk: partitionedDisk!,
     cleanup,
   };
@@ -137,7 +145,29 @@ export class FailOnceCopier implements Copier {
       })
       .catch(() => undefined);
     req.signal?.removeEventListener('abort', onAbort);
-    if (req.signal?.aborted) throw new Error('cancelled');
-    throw new CodedError('demo-write-error', {}, 'write error on the target disk: Input/output error (demo: this disk fails its first copy)');
+    if (req.signal?.aborted) throw new Error('Cancelled');
+    throw new CodedError('demo-write-error', {}, 'Write error on the target disk: Input/output error (demo: this disk fails its first copy)');
+  }
+}
+
+/** The slow target: its first copy reports little progress for `ms` before copying (cancel works meanwhile). */
+export class SlowOnceCopier implements Copier {
+  private slowed = false;
+  constructor(
+    private inner: Copier,
+    private ms = 10_000,
+  ) {}
+  async copy(req: CopyRequest): Promise<void> {
+    if (!this.slowed) {
+      this.slowed = true;
+      const start = Date.now();
+      while (Date.now() - start < this.ms) {
+        if (req.signal?.aborted) throw new Error('Cancelled');
+        const done = (Date.now() - start) / this.ms;
+        req.onProgress({ bytes: Math.floor(done * req.totalBytes * 0.1), total: req.totalBytes, rate: (req.totalBytes * 0.1) / (this.ms / 1000), eta: null, percent: done * 10 });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return this.inner.copy(req);
   }
 }

@@ -6,11 +6,14 @@ import { collectMachineFacts } from '../disks/collect.ts';
 import { refusalsFor, requiredBytes } from '../disks/safety.ts';
 import { listSysroots } from '../medium/sysroots.ts';
 import { validateAnswers } from '../answers/validate.ts';
-import { localeFromCmdline } from '../answers/locale.ts';
+import { bootSysrootFromCmdline, localeFromCmdline } from '../answers/locale.ts';
+import { withOperatingSystems } from '../disks/os-probe.ts';
+import { machineWarnings } from '../disks/power.ts';
 import { swapBytesFor } from '../plan/swap.ts';
 import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from '../install.ts';
 import { PlanStore } from './plans.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
+import { secretValues } from '../run/executor.ts';
 import type { Copier } from '../run/copier.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import type { EnginePort } from './port.ts';
@@ -63,7 +66,7 @@ export class RealEngine implements EnginePort {
   }
 
   async facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts> {
-    const machine = await this.machine();
+    const machine = await withOperatingSystems(await this.machine());
     const sysroots = await this.sysroots(machine, opts.lang);
     const chosen = sysroots.find((s) => s.name === opts.variant);
     return {
@@ -73,6 +76,8 @@ export class RealEngine implements EnginePort {
       gpuVendors: machine.gpuVendors,
       cmdline: machine.cmdline,
       cmdlineLocale: localeFromCmdline(machine.cmdline) ?? null,
+      bootSysroot: bootSysrootFromCmdline(machine.cmdline) ?? null,
+      warnings: machineWarnings(machine),
       sysroots,
       disks: machine.disks.map((disk: DiskInfo) => ({
         disk,
@@ -123,7 +128,7 @@ export class RealEngine implements EnginePort {
   async confirm(planId: string): Promise<{ secrets: string[] }> {
     const p = this.plans.get(planId);
     await checkTargetsUnchanged(p);
-    return { secrets: [p.secrets.password, p.secrets.passwordHash].filter((s): s is string => !!s) };
+    return { secrets: secretValues(p.secrets) };
   }
 
   async install(planId: string, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {

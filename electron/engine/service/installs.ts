@@ -8,7 +8,7 @@ import type { Refusal } from '../../shared/facts.ts';
 
 export class InstallBusyError extends Error {
   constructor() {
-    super('an install is already running');
+    super('An install is already running');
   }
 }
 
@@ -77,8 +77,8 @@ export class InstallController {
    * install). Planned afresh: the failed attempt has already changed the disk.
    */
   async retry(): Promise<StartResult> {
-    if (this.hub.snapshot().phase === 'done') return { started: false, problems: [{ path: '', code: 'app:problem.already-done', message: 'the install is already done' }], refusals: [] };
-    if (this.last === null) return { started: false, problems: [{ path: '', code: 'app:problem.no-previous-install', message: 'nothing to retry' }], refusals: [] };
+    if (this.hub.snapshot().phase === 'done') return { started: false, problems: [{ path: '', code: 'app:problem.already-done', message: 'The install is already done' }], refusals: [] };
+    if (this.last === null) return { started: false, problems: [{ path: '', code: 'app:problem.no-previous-install', message: 'Nothing to retry' }], refusals: [] };
     if (this.busy) throw new InstallBusyError();
     const planned = await this.engine.replan(this.last);
     if (!planned.ok) return { started: false, problems: planned.problems, refusals: planned.refusals };

@@ -9,11 +9,15 @@ import type { EnginePort } from './port.ts';
 import { CodedError, type ErrorParams } from '../run/coded-error.ts';
 import { TargetChangedError } from '../install.ts';
 import { PlanUnknownError } from './plans.ts';
+import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
+import { exportableAnswers } from '../answers/export.ts';
 
 export interface ServiceContext {
   engine: EnginePort;
   hub: EventHub;
   installs: InstallController;
+  /** The wizard's session (page, language, answers, passwords in memory): a reload resumes it. */
+  session: SessionStore;
   /** The service's own messages (the Live session shows them on the console; QA's tests read them). */
   log?: (message: string) => void;
 }
@@ -35,6 +39,7 @@ const planIdInput = z.strictObject({ planId: z.string().min(1).max(64) });
 /** The engine's refusals as tRPC errors: a changed target or a busy engine is a CONFLICT. */
 function asTrpcError(e: unknown): unknown {
   if (e instanceof InstallBusyError || e instanceof TargetChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
+  if (e instanceof SessionTooLargeError) return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: e.message, cause: e });
   if (e instanceof PlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
   return e;
 }
@@ -58,6 +63,11 @@ export const appRouter = t.router({
   /** Makes and keeps a plan; its id is what `install` takes. */
   plan: t.procedure.input(answersInput).mutation(({ ctx, input }) => ctx.engine.plan(input)),
   state: t.procedure.query(({ ctx }) => ctx.hub.snapshot()),
+  /** The wizard's session as the last window left it (null before any). */
+  session: t.procedure.query(({ ctx }) => ctx.session.get()),
+  saveSession: t.procedure.input(wizardSessionInput).mutation(({ ctx, input }) => mapped(async () => ctx.session.set(input))),
+  /** The answers as a file to keep: passwords replaced by their SHA-512 crypt hash (`password-hash`). */
+  exportAnswers: t.procedure.input(answersInput).mutation(({ input }) => exportableAnswers(input)),
   install: t.procedure.input(planIdInput).mutation(({ ctx, input }) => mapped(() => ctx.installs.start(input.planId))),
   cancel: t.procedure.mutation(({ ctx }) => ({ cancelled: ctx.installs.cancel() })),
   retry: t.procedure.mutation(({ ctx }) => mapped(() => ctx.installs.retry())),

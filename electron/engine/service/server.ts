@@ -10,6 +10,7 @@ import { EventHub } from './hub.ts';
 import { InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
 import { appRouter } from './router.ts';
+import { SessionStore } from './session.ts';
 import { staticFile } from './static.ts';
 
 export interface ServiceOptions {
@@ -36,6 +37,7 @@ export interface RunningService {
   token: string;
   hub: EventHub;
   installs: InstallController;
+  session: SessionStore;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const token = opts.token ?? newToken();
   const hub = new EventHub();
   const installs = new InstallController(opts.engine, hub);
+  const session = new SessionStore();
   let origin = '';
 
   // Unauthenticated clients are time-bounded: a connection that has not sent its whole request (and so
@@ -92,7 +95,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs, ...(opts.log ? { log: opts.log } : {}) }),
+    createContext: () => ({ engine: opts.engine, hub, installs, session, ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
@@ -123,6 +126,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     token,
     hub,
     installs,
+    session,
     async close() {
       installs.cancel();
       await installs.current;
