@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import type { FoundSystems, InstalledSystem } from '../engine/rescue/types.ts';
 import type { RepairPlan, RepairProblem } from '../engine/rescue/plan.ts';
 import { refusalText } from './render.ts';
+import type { FsckResult } from '../shared/rescue.ts';
 
 type T = TFunction;
 
@@ -71,16 +72,7 @@ export function repairPlanLines(t: T, plan: RepairPlan): string[] {
   return out;
 }
 
-export interface FsckResult {
-  device: string;
-  fstype: string;
-  mountpoint: string;
-  command: string[];
-  exitCode: number;
-  clean: boolean;
-  /** The check's output, last lines. */
-  output: string;
-}
+export type { FsckResult } from '../shared/rescue.ts';
 
 export function fsckReportLines(t: T, results: FsckResult[]): string[] {
   const out = [t('cli:repair.fsck.header')];

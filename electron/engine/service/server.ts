@@ -11,9 +11,13 @@ import { InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
 import { appRouter } from './router.ts';
 import { staticFile } from './static.ts';
+import { RepairController } from './repairs.ts';
+import type { RescuePort } from './rescue.ts';
 
 export interface ServiceOptions {
   engine: EnginePort;
+  /** Maintenance of installed systems; absent: the service offers none. */
+  rescue?: RescuePort;
   /** Directory of the built renderer (index.html + assets). */
   rendererDir: string;
   /** 0 picks a free port. */
@@ -36,6 +40,7 @@ export interface RunningService {
   token: string;
   hub: EventHub;
   installs: InstallController;
+  repairs?: RepairController;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,9 @@ function facts(req: IncomingMessage, upgrade: boolean) {
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const token = opts.token ?? newToken();
   const hub = new EventHub();
-  const installs = new InstallController(opts.engine, hub);
+  let repairs: RepairController | undefined;
+  const installs = new InstallController(opts.engine, hub, () => repairs?.busy ?? false);
+  if (opts.rescue) repairs = new RepairController(opts.rescue, new EventHub(), () => installs.busy);
   let origin = '';
 
   // Unauthenticated clients are time-bounded: a connection that has not sent its whole request (and so
@@ -92,7 +99,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs, ...(opts.log ? { log: opts.log } : {}) }),
+    createContext: () => ({ engine: opts.engine, hub, installs, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
@@ -123,9 +130,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     token,
     hub,
     installs,
+    ...(repairs ? { repairs } : {}),
     async close() {
       installs.cancel();
+      repairs?.cancel();
       await installs.current;
+      await repairs?.current;
       handler.broadcastReconnectNotification();
       for (const c of wss.clients) c.terminate();
       wss.close();
