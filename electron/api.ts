@@ -12,3 +12,6 @@ export { reduceInstall, initialInstallState } from './shared/install-state.ts';
 export { errorText } from './shared/error-text.ts';
 export { LANGUAGES, languageOf, type Language } from './shared/language.ts';
 export { contentSecurityPolicy, SECURITY_HEADERS, REACT_ARIA_STYLE_HASH } from './shared/csp.ts';
+export type { UiSystem, UiSystems, OtherVolume, RepairPlan, RepairProblem, RepairOutcome, RepairRequest, RepairKind, UiRepairKind, TerminalOutcome, FsckResult, SystemProblem } from './shared/rescue.ts';
+export { UI_REPAIR_KINDS } from './shared/rescue.ts';
+export { repairActionText } from './shared/rescue.ts';

@@ -17,6 +17,10 @@ import { ProgressPage } from './steps/ProgressPage.tsx';
 import { SummaryPage } from './steps/SummaryPage.tsx';
 import { UserPage } from './steps/UserPage.tsx';
 import { VariantPage } from './steps/VariantPage.tsx';
+import type { RescueApi } from './repair/api.ts';
+import { RepairPath } from './repair/RepairPath.tsx';
+import { StartPage } from './repair/StartPage.tsx';
+import { useRepair } from './store/repair.ts';
 
 
 /** What the app needs from the engine; the real one is the tRPC client (main.tsx), tests pass their own. */
@@ -29,6 +33,8 @@ export interface Api {
   retry(): Promise<unknown>;
   reboot(): Promise<{ rebooting: boolean }>;
   subscribe(onMessage: (m: ServiceMessage) => void): () => void;
+  /** Maintenance of installed systems (absent: the first page goes straight to the install). */
+  rescue?: RescueApi;
 }
 
 function Wizard({ api }: { api: Api }) {
@@ -40,6 +46,10 @@ function Wizard({ api }: { api: Api }) {
   const facts = useStore((s) => s.facts);
   const factsError = useStore((s) => s.factsError);
   const skipLanguage = !!facts?.cmdlineLocale;
+  // The first page chooses between installing and repairing; an install under way always shows.
+  const mode = useRepair((s) => s.mode);
+  const installing = useStore((s) => s.install.phase !== 'idle');
+  const way = installing || !api.rescue ? 'install' : mode;
 
   useEffect(() => {
     if (i18n.language !== language) void i18n.changeLanguage(language);
@@ -94,7 +104,7 @@ function Wizard({ api }: { api: Api }) {
         <span className="brand">{t('app.title')}</span>
         {facts?.demo && <span className="badge demo">{t('app.demo')}</span>}
         <span className="spacer" />
-        {page !== 'progress' && (
+        {way === 'install' && page !== 'progress' && (
           <Button className="button secondary" onPress={exportAnswers}>
             {t('header.export')}
           </Button>
@@ -102,6 +112,9 @@ function Wizard({ api }: { api: Api }) {
         <LanguageSelect />
       </header>
       <main className="main">
+        {way === 'start' && <StartPage />}
+        {way === 'repair' && api.rescue && <RepairPath api={api.rescue} locale={useStore.getState().locale} />}
+        {way === 'install' && <>
         {factsError && <p role="alert" className="problems">{t('app.factsError', { error: factsError })}</p>}
         {/* The language page needs no facts: it shows at once (and is skipped when they bring LANG=). */}
         {page === 'language' && <LanguagePage />}
@@ -113,6 +126,7 @@ function Wizard({ api }: { api: Api }) {
         {page === 'progress' && <ProgressPage />}
         {page === 'done' && <DonePage rebootFn={api.reboot} />}
         {page === 'failed' && <FailedPage retryFn={api.retry} />}
+        </>}
       </main>
     </div>
   );

@@ -107,3 +107,23 @@ export interface TerminalOutcome {
   /** Why it was not started: no graphical session found, no terminal program, a demo. */
   reason?: 'no-session' | 'no-terminal' | 'demo' | 'failed';
 }
+
+/** One action of a repair plan as the command line it is (what the CLI prints and the wizard shows). */
+export function repairActionText(a: RepairPlan['steps'][number]['actions'][number]): string {
+  switch (a.kind) {
+    case 'run':
+      return `${a.chroot ? 'chroot: ' : ''}${a.argv.join(' ')}${a.stdinSecret ? ' < (secret)' : ''}`;
+    case 'mount':
+      return `mount ${a.bind ? '--bind ' : ''}${a.fstype ? `-t ${a.fstype} ` : ''}${a.options?.length ? `-o ${a.options.join(',')} ` : ''}${a.source} ${a.target}`;
+    case 'write-file':
+      return `${a.append ? 'append' : 'write'} ${a.path}`;
+    case 'copy':
+      return `rsync ${a.source}/ → ${a.target}/`;
+    case 'release':
+      return 'umount (everything above, newest first)';
+    case 'save-log':
+      return `save log → ${a.path}`;
+    default:
+      return a.kind;
+  }
+}
