@@ -18,6 +18,10 @@ import { ProgressPage } from './steps/ProgressPage.tsx';
 import { SummaryPage } from './steps/SummaryPage.tsx';
 import { UserPage } from './steps/UserPage.tsx';
 import { VariantPage } from './steps/VariantPage.tsx';
+import type { RescueApi } from './repair/api.ts';
+import { RepairPath } from './repair/RepairPath.tsx';
+import { StartPage } from './repair/StartPage.tsx';
+import { useRepair } from './store/repair.ts';
 
 
 /** What the app needs from the engine; the real one is the tRPC client (main.tsx), tests pass their own. */
@@ -37,7 +41,12 @@ export interface Api {
   saveSession(s: WizardSession): Promise<unknown>;
   /** The answers as a file: the service replaces each password by its SHA-512 crypt hash. */
   exportAnswers(answers: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Maintenance of installed systems (absent: the first page goes straight to the install). */
+  rescue?: RescueApi;
 }
+
+/** The pages a fresh wizard shows first; a session resumed on any other skips the Install/Repair choice. */
+const FIRST_PAGES = ['language', 'variant'];
 
 /** How long the wizard waits after a change before it hands the session to the service. */
 const SESSION_SAVE_MS = 250;
@@ -59,7 +68,12 @@ function Wizard({ api }: { api: Api }) {
     let live = true;
     api
       .session()
-      .then((r) => live && useStore.getState().resume(r.session))
+      .then((r) => {
+        if (!live) return;
+        useStore.getState().resume(r.session);
+        // A session past the first pages is an install under way in the wizard: no start page again.
+        if (r.session && !FIRST_PAGES.includes(r.session.page)) useRepair.getState().choose('install');
+      })
       .catch(() => live && useStore.getState().resume(null));
     return () => {
       live = false;
@@ -84,6 +98,10 @@ function Wizard({ api }: { api: Api }) {
       unsubscribe();
     };
   }, [api, resumed]);
+  // The first page chooses between installing and repairing; an install under way always shows.
+  const mode = useRepair((s) => s.mode);
+  const installing = useStore((s) => s.install.phase !== 'idle');
+  const way = installing || !api.rescue ? 'install' : mode;
 
   useEffect(() => {
     if (i18n.language !== language) void i18n.changeLanguage(language);
@@ -145,7 +163,7 @@ function Wizard({ api }: { api: Api }) {
         {facts?.demo && <span className="badge demo">{t('app.demo')}</span>}
         <span className="spacer" />
         {exportNote && <span role="status" className="export-note">{exportNote}</span>}
-        {page !== 'progress' && (
+        {way === 'install' && page !== 'progress' && (
           <Button className="button secondary" onPress={() => void exportAnswers()}>
             {t('header.export')}
           </Button>
@@ -153,6 +171,9 @@ function Wizard({ api }: { api: Api }) {
         <LanguageSelect />
       </header>
       <main className="main">
+        {way === 'start' && <StartPage />}
+        {way === 'repair' && api.rescue && <RepairPath api={api.rescue} locale={useStore.getState().locale} />}
+        {way === 'install' && <>
         {factsError && <p role="alert" className="problems">{t('app.factsError', { error: factsError })}</p>}
         {/* The language page needs no facts: it shows at once (and is skipped when they bring LANG=). */}
         {resumed && page === 'language' && <LanguagePage />}
@@ -165,6 +186,7 @@ function Wizard({ api }: { api: Api }) {
         {page === 'progress' && <ProgressPage cancelFn={api.cancel} />}
         {page === 'done' && <DonePage rebootFn={api.reboot} />}
         {page === 'failed' && <FailedPage retryFn={api.retry} />}
+        </>}
       </main>
     </div>
   );

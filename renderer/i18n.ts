@@ -26,7 +26,7 @@ export function initI18n(lng = 'en') {
     resources: bundledResources(),
     lng,
     fallbackLng: 'en',
-    ns: ['app', 'validation', 'plan'],
+    ns: ['app', 'validation', 'plan', 'cli', 'repair'],
     defaultNS: 'app',
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -20,6 +20,17 @@ const api: Api = {
     const sub = rpc.events.subscribe(undefined, { onData: (m) => on(m as ServiceMessage) });
     return () => sub.unsubscribe();
   },
+  rescue: {
+    systems: () => rpc.systems.query(),
+    planRepair: (req) => rpc.planRepair.mutate(req),
+    repair: (planId, password) => rpc.repair.mutate({ planId, ...(password !== undefined ? { password } : {}) }),
+    cancel: () => rpc.repairCancel.mutate(),
+    terminal: (system, locale) => rpc.terminal.mutate({ system, locale }),
+    subscribe: (on) => {
+      const sub = rpc.repairEvents.subscribe(undefined, { onData: (m) => on(m as ServiceMessage) });
+      return () => sub.unsubscribe();
+    },
+  },
 };
 
 createRoot(document.getElementById('root')!).render(<App api={api} i18n={initI18n('en')} />);

@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import type { FoundSystems, InstalledSystem } from '../engine/rescue/types.ts';
 import type { RepairPlan, RepairProblem } from '../engine/rescue/plan.ts';
 import { refusalText } from './render.ts';
+import { repairActionText, type FsckResult } from '../shared/rescue.ts';
 
 type T = TFunction;
 
@@ -41,46 +42,18 @@ export function repairProblemLine(t: T, p: RepairProblem): string {
   return `  ${t(`cli:repair.problem.${p.code}`, { ...p.params, defaultValue: p.code })}`;
 }
 
-function actionText(a: RepairPlan['steps'][number]['actions'][number]): string {
-  switch (a.kind) {
-    case 'run':
-      return `${a.chroot ? 'chroot: ' : ''}${a.argv.join(' ')}${a.stdinSecret ? ' < (secret)' : ''}`;
-    case 'mount':
-      return `mount ${a.bind ? '--bind ' : ''}${a.fstype ? `-t ${a.fstype} ` : ''}${a.options?.length ? `-o ${a.options.join(',')} ` : ''}${a.source} ${a.target}`;
-    case 'write-file':
-      return `${a.append ? 'append' : 'write'} ${a.path}`;
-    case 'copy':
-      return `rsync ${a.source}/ → ${a.target}/`;
-    case 'release':
-      return 'umount (everything above, newest first)';
-    case 'save-log':
-      return `save log → ${a.path}`;
-    default:
-      return a.kind;
-  }
-}
-
 export function repairPlanLines(t: T, plan: RepairPlan): string[] {
   const out = [t('cli:repair.header', { repair: t(`cli:repair.kind.${plan.repair}`, { defaultValue: plan.repair }), name: plan.system.name, id: plan.system.id, disk: plan.system.disk })];
   for (const s of plan.skipped) out.push(`  ${t(`cli:repair.skipped.${s.reason}`, { mountpoint: s.mountpoint })}`);
   out.push(t('cli:plan.steps'));
   plan.steps.forEach((s, i) => {
     out.push(`  ${i + 1}. ${t(s.label, { defaultValue: s.id })}`);
-    for (const a of s.actions) out.push(`       ${actionText(a)}`);
+    for (const a of s.actions) out.push(`       ${repairActionText(a)}`);
   });
   return out;
 }
 
-export interface FsckResult {
-  device: string;
-  fstype: string;
-  mountpoint: string;
-  command: string[];
-  exitCode: number;
-  clean: boolean;
-  /** The check's output, last lines. */
-  output: string;
-}
+export type { FsckResult } from '../shared/rescue.ts';
 
 export function fsckReportLines(t: T, results: FsckResult[]): string[] {
   const out = [t('cli:repair.fsck.header')];

@@ -12,8 +12,6 @@ import { EXIT } from '../engine/install.ts';
 import { findSystems, type Found } from '../engine/rescue/find.ts';
 import { findSystem } from '../engine/rescue/classify.ts';
 import {
-  fsckCheckCommand,
-  fsckTargets,
   planBootRepair,
   planCopyHome,
   planFsckRepair,
@@ -25,6 +23,7 @@ import {
   type RepairPlanResult,
 } from '../engine/rescue/plan.ts';
 import { mountPrivately } from '../engine/rescue/prober.ts';
+import { fsckReport } from '../engine/rescue/fsck.ts';
 import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
 import type { InstalledSystem } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
@@ -34,7 +33,7 @@ import { ExecaRunner } from '../engine/run/runner.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { CliArgs } from './args.ts';
 import { EventPrinter, refusalLines } from './render.ts';
-import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines, type FsckResult } from './render-rescue.ts';
+import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines } from './render-rescue.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -260,18 +259,6 @@ async function confirmRepair(t: TFunction): Promise<'yes' | 'no' | 'cancelled'> 
   } finally {
     rl.close();
   }
-}
-
-/** The read-only check of each filesystem of `sys` (nothing is mounted or changed). */
-async function fsckReport(sys: InstalledSystem): Promise<FsckResult[]> {
-  const results: FsckResult[] = [];
-  for (const target of fsckTargets(sys)) {
-    const c = fsckCheckCommand(target.fstype, target.device);
-    if (!c) continue;
-    const r = await execa(c.argv[0]!, c.argv.slice(1), { reject: false, env: { LC_ALL: 'C' }, all: true, timeout: 600_000 });
-    results.push({ ...target, command: c.argv, exitCode: r.exitCode ?? 8, clean: c.clean.includes(r.exitCode ?? 8), output: String(r.all ?? '') });
-  }
-  return results;
 }
 
 /** Bytes and files of `user`'s home, read in a private read-only mount (for the copy's progress). */

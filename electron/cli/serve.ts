@@ -9,6 +9,8 @@ import { startService } from '../engine/service/server.ts';
 import { RealEngine } from '../engine/service/engine.ts';
 import { prepareDemo } from '../engine/service/demo.ts';
 import { DemoEngine } from '../engine/service/demo-engine.ts';
+import { DemoRescue } from '../engine/service/demo-rescue.ts';
+import { RealRescue } from '../engine/service/rescue.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
 
@@ -69,10 +71,13 @@ export async function runServe(a: ServeArgs): Promise<number> {
     targetBase: demo ? demo.dir : '/run/livekit',
   };
   const engine = demo ? new DemoEngine(demo, options) : new RealEngine(options);
+  const rescueOptions = { cmdline, ...(options.mediumDir ? { mediumDir: options.mediumDir } : {}), logDir, targetBase: options.targetBase };
+  const rescue = demo ? new DemoRescue(demo, rescueOptions) : new RealRescue(rescueOptions);
   const log = (m: string) => process.stderr.write(`livekit serve: ${m}\n`);
-  const svc = await startService({ engine, rendererDir: a.rendererDir, port: a.port, log });
+  const svc = await startService({ engine, rescue, rendererDir: a.rendererDir, port: a.port, log });
   announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
+  if (demo) process.stderr.write(`livekit serve: demo system to repair installed on ${demo.installedDisk} (${demo.installedImage})\n`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

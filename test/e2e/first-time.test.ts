@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { openBrowser, SCREENSHOTS } from './browser.ts';
 import { readInstalled } from './disk-check.ts';
 import { serve, type Served } from './serve.ts';
-import { choose, escapeRe, heading, tr } from './wizard.ts';
+import { choose, escapeRe, heading, tr, startInstall } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
 const SIZES = [
@@ -65,6 +65,7 @@ for (const L of ['en', 'zh-CN'] as const) {
 
     it('preselects the booted variant; the disk page names each disk, its partitions and the system found', async () => {
       await page.goto(svc.url);
+      await startInstall(page, zh ? L : 'en');
       if (!zh) {
         await heading(page, 'en', 'language.title');
         await fits(page, L, '01-language', tr(L, 'nav.next'));

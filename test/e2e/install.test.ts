@@ -14,7 +14,7 @@ import { serve, type Served } from './serve.ts';
 import { execa } from 'execa';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, tr, userToSummary } from './wizard.ts';
+import { choose, confirmAndInstall, escapeRe, fillToSummary, heading, startInstall, tr, userToSummary } from './wizard.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -143,6 +143,7 @@ describe.skipIf(!isRoot)('installer UI, into existing partitions (needs root)', 
     const [tableBefore, espBefore] = [await dump(), await esp()];
 
     await page.goto(s.svc.url);
+    await startInstall(page, 'en');
     await heading(page, 'en', 'language.title');
     await choose(page, 'English');
     await page.getByRole('button', { name: tr('en', 'nav.next') }).click();

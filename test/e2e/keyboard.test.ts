@@ -50,6 +50,10 @@ describe.skipIf(!isRoot)('keyboard-only run through the wizard (needs root: demo
     const page = browser.page;
     const k = page.keyboard;
     await page.goto(svc.url);
+    // The first page: Install (a card-like button), then the language page.
+    await heading(page, 'en', 'repair:start.title');
+    await tabTo(page, tr('en', 'start.install', {}, 'repair'));
+    await k.press('Enter');
     await heading(page, 'en', 'language.title');
     // Language: into the group, arrow down to 简体中文 and back up to English, then Next.
     await tabTo(page, 'English');

@@ -27,8 +27,9 @@ export async function choose(page: Page, name: string | RegExp): Promise<void> {
 
 export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-export async function heading(page: Page, lng: string, key: string): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: tr(lng, key) }).waitFor({ timeout: 30_000 });
+export async function heading(page: Page, lng: string, key: string, vars: Record<string, string> = {}): Promise<void> {
+  const [ns, k] = key.includes(':') ? (key.split(':') as [string, string]) : ['app', key];
+  await page.getByRole('heading', { level: 1, name: tr(lng, k, vars, ns) }).waitFor({ timeout: 30_000 });
 }
 
 export interface RunOptions {
@@ -41,8 +42,15 @@ export interface RunOptions {
   chooseLanguage?: boolean;
 }
 
+/** The first page: "Install" (the other way is "Repair an installed system"). */
+export async function startInstall(page: Page, lng: string): Promise<void> {
+  await heading(page, lng, 'repair:start.title');
+  await page.getByRole('button', { name: new RegExp(`^${escapeRe(tr(lng, 'start.install', {}, 'repair'))}`) }).click();
+}
+
 export async function fillToSummary(page: Page, o: RunOptions): Promise<void> {
   const { lng } = o;
+  await startInstall(page, o.chooseLanguage !== false ? 'en' : lng);
   if (o.chooseLanguage !== false) {
     await heading(page, 'en', 'language.title');
     if (o.shots) await shot(page, `${o.shots}-01-language-before`);

@@ -39,10 +39,10 @@ describe('cli translations', () => {
 describe('maintenance codes all have words', () => {
   it('every problem, other-volume kind, repair kind, skip reason and repair problem is translated', () => {
     const en = new Set(keys(JSON.parse(readFileSync(`${LOCALES_DIR}/en/cli.json`, 'utf8'))));
-    const src = (f: string) => readFileSync(new URL(`../../electron/engine/rescue/${f}`, import.meta.url), 'utf8');
     const union = (text: string, name: string) => [...(new RegExp(`${name}\\s*=([^;]+);`).exec(text)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]!);
-    const types = src('types.ts');
-    const plan = src('plan.ts');
+    // The codes' types live in the shared contract (the wizard says them too).
+    const types = readFileSync(new URL('../../electron/shared/rescue.ts', import.meta.url), 'utf8');
+    const plan = types;
     const wanted = [
       ...union(types, 'export type SystemProblemCode').map((c) => `systems.problem.${c}`),
       ...union(types, 'export type OtherKind').map((c) => `systems.other.${c}`),

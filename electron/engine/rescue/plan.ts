@@ -8,30 +8,8 @@ import { fixedFstab } from './fstab.ts';
 import { ESP_MOUNTPOINTS, initramfsNames } from './classify.ts';
 import type { InstalledSystem, SystemMount } from './types.ts';
 
-export const REPAIR_KINDS = ['boot', 'fstab', 'password', 'fsck', 'copy-home'] as const;
-export type RepairKind = (typeof REPAIR_KINDS)[number];
-
-/** A repair's (or a mount's) plan. The executor runs it like an install's; it is secret-free. */
-export interface RepairPlan {
-  version: 1;
-  kind: 'repair';
-  repair: RepairKind | 'mount';
-  system: { id: string; name: string; disk: string; root: string };
-  firmware: 'uefi' | 'bios';
-  /** The system's partitions by role (the executor links /dev/disk/by-uuid for them without udev). */
-  partitions: PlannedPartition[];
-  /** Where the system's root is mounted while repairing. */
-  targetRoot: string;
-  /** Mount points left out, each with why (a stale fstab source, a FAT the kernel cannot mount). */
-  skipped: { mountpoint: string; reason: 'stale' | 'no-vfat' | 'not-local' }[];
-  steps: Step[];
-}
-
-/** A problem that stops a repair from being planned; `code` maps to `cli:repair.problem.<code>`. */
-export interface RepairProblem {
-  code: 'needs-fstab' | 'no-grub' | 'no-grub-platform' | 'no-initramfs-tool' | 'no-kernel' | 'no-user' | 'no-chpasswd' | 'nothing-to-fix' | 'no-home' | 'no-fsck';
-  params?: Record<string, string>;
-}
+export { REPAIR_KINDS, type RepairKind, type RepairPlan, type RepairProblem } from '../../shared/rescue.ts';
+import type { RepairPlan, RepairProblem } from '../../shared/rescue.ts';
 
 export type RepairPlanResult = { ok: true; plan: RepairPlan } | { ok: false; problems: RepairProblem[] };
 

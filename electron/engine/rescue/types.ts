@@ -48,20 +48,8 @@ export interface SystemMount {
   line: number;
 }
 
-export type SystemProblemCode =
-  | 'fstab-stale'
-  | 'no-kernel'
-  | 'no-initramfs'
-  | 'no-grub-config'
-  | 'no-efi-binary'
-  | 'no-bios-boot-code'
-  | 'no-grub';
-
-/** Something wrong with a system that a repair can fix; `code` maps to `cli:systems.problem.<code>`. */
-export interface SystemProblem {
-  code: SystemProblemCode;
-  params?: Record<string, string>;
-}
+export type { SystemProblemCode, SystemProblem, OtherKind, OtherVolume } from '../../shared/rescue.ts';
+import type { SystemProblem, OtherVolume } from '../../shared/rescue.ts';
 
 export interface InstalledSystem {
   /** The root partition's kernel name (`sda2`, `nvme0n1p3`): what `livekit mount <system>` takes. */
@@ -87,18 +75,6 @@ export interface InstalledSystem {
   problems: SystemProblem[];
   /** Why it cannot be repaired now (its disk holds the Live medium, something on it is mounted); empty: it can. */
   refusals: Refusal[];
-}
-
-export type OtherKind = 'live-medium' | 'in-use' | 'locked' | 'lvm' | 'windows' | 'unknown' | 'unreadable';
-
-/** A volume that is not a repairable Linux system, and why; `kind` maps to `cli:systems.other.<kind>`. */
-export interface OtherVolume {
-  kind: OtherKind;
-  device: string;
-  disk: string;
-  fstype?: string;
-  label?: string;
-  detail?: string;
 }
 
 export interface FoundSystems {

@@ -3,7 +3,8 @@
 // one writer of livekit.conf and sysroots.json) plus sparse disk image files that
 // are the only targets offered, so a demo install writes only to those images: four blank ones, and
 // one already partitioned (BIOS boot, ESP, an old root) attached to a loop device, for installing into
-// existing partitions. Needs root.
+// existing partitions; and one holding a system the engine installed there at start (the tiny `server`
+// variant, user `demo`), attached too, that the wizard's "Repair an installed system" finds. Needs root.
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Copier, CopyRequest } from '../run/copier.ts';
 import { CodedError } from '../run/coded-error.ts';
+import { prepareInstall, runInstall } from '../install.ts';
 
 const SCRIPTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts');
 const COMPOSE = join(SCRIPTS, 'compose-sysroots.sh');
@@ -26,6 +28,9 @@ export interface Demo {
   slowImage: string;
   /** The partitioned image's loop device (/dev/loopN, partitions /dev/loopNp1..3): a disk the demo offers. */
   partitionedDisk: string;
+  /** The loop device of the image holding an installed system (the repairs' demo target). */
+  installedDisk: string;
+  installedImage: string;
   cleanup(): Promise<void>;
 }
 
@@ -73,6 +78,33 @@ async function detach(loop: string): Promise<void> {
   await execa('losetup', ['-d', loop], { reject: false });
 }
 
+/** The system the demo installs for the repairs: who logs in, with which password before a reset. */
+export const DEMO_INSTALLED = { name: 'demo-installed.img', mib: 512, variant: 'server', user: 'demo', password: 'old-demo-password', hostname: 'demo-pc' };
+
+/**
+ * Installs the tiny medium's variant into a new image with the engine itself (nothing here knows how),
+ * then attaches it with its partitions, so the maintenance tools find an installed system on a disk.
+ */
+async function prepareInstalled(dir: string, mediumDir: string, sysrootsDir: string): Promise<{ image: string; loop: string }> {
+  const image = sparseFile(join(dir, DEMO_INSTALLED.name), DEMO_INSTALLED.mib);
+  const answers = {
+    version: 1,
+    variant: DEMO_INSTALLED.variant,
+    target: { disk: image, layout: 'gpt-bios', filesystem: 'ext4', swap: 'none' },
+    hostname: DEMO_INSTALLED.hostname,
+    locale: 'en_US.UTF-8',
+    timezone: 'UTC',
+    user: { name: DEMO_INSTALLED.user, fullname: 'Demo User', password: DEMO_INSTALLED.password },
+    bootloader: 'none',
+  };
+  const prepared = await prepareInstall(answers, { cmdline: '', mediumDir, sysrootsDir, lang: 'en', logPath: join(dir, 'logs', 'demo-installed.log'), targetBase: dir });
+  if (!prepared.ok) throw new Error(`the demo's installed system could not be planned: ${prepared.problems.map((p) => p.message).join('; ')}`);
+  const errors: string[] = [];
+  const r = await runInstall(prepared, { onEvent: (e) => e.type === 'error' && errors.push(e.message) });
+  if (!r.ok) throw new Error(`the demo's installed system could not be installed: ${errors.join('; ')}`);
+  return { image, loop: await attachPartitioned(image) };
+}
+
 const MiB = 1024 * 1024;
 /** A new sparse file of `mib` MiB at `path`; returns the path. */
 function sparseFile(path: string, mib: number): string {
@@ -94,8 +126,10 @@ export async function prepareDemo(): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), 'livekit-demo-'));
   const run = join(dir, 'run');
   let partitionedDisk: string | null = null;
+  let installed: { image: string; loop: string } | null = null;
   const cleanup = async () => {
     if (partitionedDisk) await detach(partitionedDisk);
+    if (installed) await detach(installed.loop);
     await execa('bash', [COMPOSE, 'umount', run], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
@@ -103,6 +137,7 @@ export async function prepareDemo(): Promise<Demo> {
     await execa(join(SCRIPTS, 'mklive', 'mklive'), ['build', '--recipe', 'tiny', '--out', join(dir, 'medium')]);
     await execa('bash', [COMPOSE, 'mount', join(dir, 'medium'), run]);
     partitionedDisk = await preparePartitioned(dir);
+    installed = await prepareInstalled(dir, join(dir, 'medium'), join(run, 'sysroots'));
   } catch (e) {
     await cleanup();
     throw e;
@@ -116,6 +151,8 @@ export async function prepareDemo(): Promise<Demo> {
     flakyImage: images[2]!,
     slowImage: images[4]!,
     partitionedDisk: partitionedDisk!,
+    installedDisk: installed!.loop,
+    installedImage: installed!.image,
     cleanup,
   };
 }

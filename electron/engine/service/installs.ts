@@ -26,6 +26,8 @@ export class InstallController {
   constructor(
     private engine: EnginePort,
     private hub: EventHub,
+    /** Something else holds the disks now (a repair runs): no install starts. */
+    private blocked: () => boolean = () => false,
   ) {}
 
   get busy(): boolean {
@@ -37,7 +39,7 @@ export class InstallController {
    * unknown or its target is no longer the disk it was made for (the engine's coded errors).
    */
   async start(planId: string): Promise<StartResult> {
-    if (this.busy) throw new InstallBusyError();
+    if (this.busy || this.blocked()) throw new InstallBusyError();
     this.starting = true;
     let secrets: string[];
     try {

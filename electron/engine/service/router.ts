@@ -11,6 +11,9 @@ import { TargetChangedError } from '../install.ts';
 import { PlanUnknownError } from './plans.ts';
 import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
 import { exportableAnswers } from '../answers/export.ts';
+import { RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
+import { RepairBusyError, type RepairController } from './repairs.ts';
+import { UI_REPAIR_KINDS } from '../../shared/rescue.ts';
 
 export interface ServiceContext {
   engine: EnginePort;
@@ -18,6 +21,9 @@ export interface ServiceContext {
   installs: InstallController;
   /** The wizard's session (page, language, answers, passwords in memory): a reload resumes it. */
   session: SessionStore;
+  /** Maintenance of installed systems (absent: the service offers none). */
+  rescue?: RescuePort;
+  repairs?: RepairController;
   /** The service's own messages (the Live session shows them on the console; QA's tests read them). */
   log?: (message: string) => void;
 }
@@ -40,9 +46,17 @@ const planIdInput = z.strictObject({ planId: z.string().min(1).max(64) });
 function asTrpcError(e: unknown): unknown {
   if (e instanceof InstallBusyError || e instanceof TargetChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof SessionTooLargeError) return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: e.message, cause: e });
-  if (e instanceof PlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  if (e instanceof RepairBusyError || e instanceof SystemChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
+  if (e instanceof PlanUnknownError || e instanceof RepairPlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
   return e;
 }
+
+function rescueOf(ctx: ServiceContext): { rescue: RescuePort; repairs: RepairController } {
+  if (!ctx.rescue || !ctx.repairs) throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'this service offers no maintenance' });
+  return { rescue: ctx.rescue, repairs: ctx.repairs };
+}
+
+const systemInput = z.string().min(1).max(128);
 
 async function mapped<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -75,6 +89,30 @@ export const appRouter = t.router({
     if (ctx.installs.busy || ctx.hub.snapshot().phase !== 'done' || !ctx.engine.reboot) return { rebooting: false };
     return ctx.engine.reboot();
   }),
+  /** Maintenance: the installed systems found (and every other volume, with why it is not one). */
+  systems: t.procedure.query(({ ctx }) => rescueOf(ctx).rescue.systems()),
+  /** Plans a repair and keeps it; its id is what `repair` takes. */
+  planRepair: t.procedure
+    .input(z.strictObject({ system: systemInput, repair: z.enum(UI_REPAIR_KINDS), user: z.string().min(1).max(64).optional() }))
+    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).rescue.planRepair(input))),
+  /** Runs a kept repair plan; the password (password repair) is held in memory only while it runs. */
+  repair: t.procedure
+    .input(z.strictObject({ planId: z.string().min(1).max(64), password: z.string().max(1024).optional() }))
+    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).repairs.start(input.planId, input.password))),
+  repairCancel: t.procedure.mutation(({ ctx }) => ({ cancelled: rescueOf(ctx).repairs.cancel() })),
+  /** The repair under way (or last run) and its plan, for a page that reloads. */
+  repairState: t.procedure.query(({ ctx }) => {
+    const { repairs } = rescueOf(ctx);
+    return { state: repairs.hub.snapshot(), plan: repairs.plan, running: repairs.busy };
+  }),
+  /** A repair's events as `events` streams an install's: the current state first, then every event. */
+  repairEvents: t.procedure.subscription(async function* ({ ctx, signal }) {
+    yield* rescueOf(ctx).repairs.hub.stream(signal);
+  }),
+  /** Opens MATE's terminal with `livekit shell <system>` in the Live session (or says what to type). */
+  terminal: t.procedure
+    .input(z.strictObject({ system: systemInput, locale: z.string().max(64).optional() }))
+    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).rescue.terminal(input))),
   /** The current state first (replay after a reload), then every event. */
   events: t.procedure.subscription(async function* ({ ctx, signal }) {
     yield* ctx.hub.stream(signal);

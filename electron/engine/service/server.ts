@@ -12,9 +12,13 @@ import type { EnginePort } from './port.ts';
 import { appRouter } from './router.ts';
 import { SessionStore } from './session.ts';
 import { staticFile } from './static.ts';
+import { RepairController } from './repairs.ts';
+import type { RescuePort } from './rescue.ts';
 
 export interface ServiceOptions {
   engine: EnginePort;
+  /** Maintenance of installed systems; absent: the service offers none. */
+  rescue?: RescuePort;
   /** Directory of the built renderer (index.html + assets). */
   rendererDir: string;
   /** 0 picks a free port. */
@@ -38,6 +42,7 @@ export interface RunningService {
   hub: EventHub;
   installs: InstallController;
   session: SessionStore;
+  repairs?: RepairController;
   close(): Promise<void>;
 }
 
@@ -49,8 +54,10 @@ function facts(req: IncomingMessage, upgrade: boolean) {
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const token = opts.token ?? newToken();
   const hub = new EventHub();
-  const installs = new InstallController(opts.engine, hub);
   const session = new SessionStore();
+  let repairs: RepairController | undefined;
+  const installs = new InstallController(opts.engine, hub, () => repairs?.busy ?? false);
+  if (opts.rescue) repairs = new RepairController(opts.rescue, new EventHub(), () => installs.busy);
   let origin = '';
 
   // Unauthenticated clients are time-bounded: a connection that has not sent its whole request (and so
@@ -95,7 +102,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs, session, ...(opts.log ? { log: opts.log } : {}) }),
+    createContext: () => ({ engine: opts.engine, hub, installs, session, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
@@ -127,9 +134,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     hub,
     installs,
     session,
+    ...(repairs ? { repairs } : {}),
     async close() {
       installs.cancel();
+      repairs?.cancel();
       await installs.current;
+      await repairs?.current;
       handler.broadcastReconnectNotification();
       for (const c of wss.clients) c.terminate();
       wss.close();

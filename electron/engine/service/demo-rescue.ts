@@ -1,0 +1,45 @@
+// `livekit serve --demo`'s maintenance: the real rescue code, looking only at the demo's own disks (the
+// image with the system installed at start, and the partitioned one), never at the host's. It opens no
+// terminal on the host: it answers with the command a Live session would run.
+import { basename } from 'node:path';
+import type { Demo } from './demo.ts';
+import { RealRescue, type RealRescueOptions, type RescuePort } from './rescue.ts';
+import type { InstallEvent } from '../../shared/events.ts';
+import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSystems } from '../../shared/rescue.ts';
+import { shellCommandLine } from '../rescue/terminal.ts';
+
+export type DemoDisks = Pick<Demo, 'installedDisk' | 'installedImage' | 'partitionedDisk'>;
+
+export class DemoRescue implements RescuePort {
+  private inner: RealRescue;
+  constructor(
+    private demo: DemoDisks,
+    options: Omit<RealRescueOptions, 'disks'>,
+  ) {
+    const mine = [demo.installedDisk, demo.partitionedDisk];
+    this.inner = new RealRescue({ ...options, disks: (m) => m.disks.filter((d) => mine.includes(d.path)) });
+  }
+
+  async systems(): Promise<UiSystems> {
+    const found = await this.inner.systems();
+    const label = basename(this.demo.installedImage);
+    return { ...found, systems: found.systems.map((s) => (s.disk === this.demo.installedDisk ? { ...s, diskLabel: label } : s)) };
+  }
+
+  planRepair(req: RepairRequest): Promise<RepairOutcome> {
+    return this.inner.planRepair(req);
+  }
+
+  confirmRepair(planId: string): Promise<{ plan: RepairPlan }> {
+    return this.inner.confirmRepair(planId);
+  }
+
+  runRepair(planId: string, opts: { password?: string; signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
+    return this.inner.runRepair(planId, opts);
+  }
+
+  async terminal(req: { system: string }): Promise<TerminalOutcome> {
+    const known = (await this.inner.systems()).systems.find((s) => s.id === req.system);
+    return { started: false, command: shellCommandLine(known?.id ?? req.system), reason: 'demo' };
+  }
+}
