@@ -98,6 +98,8 @@ describe('service event replay', () => {
     try {
       await until(() => sa.got.length > 0);
       expect(sa.got[0]).toMatchObject({ type: 'snapshot', state: { phase: 'idle' } });
+      // The wizard's session, passwords included, is kept while the install runs (a reload resumes it)...
+      await a.rpc.saveSession.mutate({ page: 'summary', language: 'en', fields: { hostname: 'pc' }, secrets: { password: PASSWORD } });
       expect(await a.rpc.install.mutate({ planId: 'p1' })).toEqual({ started: true, planId: 'p1' });
       await until(() => sa.got.some((m) => m.type === 'event' && m.event.type === 'progress'));
       await expect(a.rpc.install.mutate({ planId: 'p1' })).rejects.toThrow(/already running/);
@@ -121,6 +123,8 @@ describe('service event replay', () => {
         await until(() => sb.got.some((m) => m.type === 'event' && m.event.type === 'done'));
         await until(() => sa.got.some((m) => m.type === 'event' && m.event.type === 'done'));
         expect((await b.rpc.state.query()).phase).toBe('done');
+        // ...and forgotten once it has succeeded: the service holds the password no longer.
+        expect((await b.rpc.session.query()).session).toBeNull();
         // A finished install is never run again by a stray retry.
         expect(await b.rpc.retry.mutate()).toMatchObject({ started: false, problems: [{ code: 'app:problem.already-done' }] });
       } finally {

@@ -28,6 +28,8 @@ export class InstallController {
     private hub: EventHub,
     /** Something else holds the disks now (a repair runs): no install starts. */
     private blocked: () => boolean = () => false,
+    /** After a successful install (the wizard's session, passwords included, is then forgotten). */
+    private succeeded: () => void = () => {},
   ) {}
 
   get busy(): boolean {
@@ -56,7 +58,9 @@ export class InstallController {
     this.current = this.engine
       .install(planId, { signal: abort.signal, onEvent: (e) => this.hub.publish(e) })
       .then(
-        () => undefined,
+        (r) => {
+          if (r.ok) this.succeeded();
+        },
         (err: unknown) => {
           this.hub.publish({ type: 'error', step: null, message: err instanceof Error ? err.message : String(err) });
           this.hub.publish({ type: 'done', ok: false });

@@ -56,7 +56,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const hub = new EventHub();
   const session = new SessionStore();
   let repairs: RepairController | undefined;
-  const installs = new InstallController(opts.engine, hub, () => repairs?.busy ?? false);
+  // A finished install needs the wizard's passwords no more: the session (kept in memory) is forgotten.
+  const installs = new InstallController(opts.engine, hub, () => repairs?.busy ?? false, () => session.clear());
   if (opts.rescue) repairs = new RepairController(opts.rescue, new EventHub(), () => installs.busy);
   let origin = '';
 
