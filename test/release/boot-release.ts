@@ -9,7 +9,7 @@
 // Prints one JSON line of figures; screenshots and the serial log go to --out (default
 // test-artifacts/release/<lang>/).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { plainText } from '../boot/helpers/qemu.ts';
@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   await new Promise<void>((r, j) => spawn('truncate', ['-s', '32G', disk]).on('exit', (c) => (c === 0 ? r() : j(new Error('truncate')))));
   const direct = values.direct?.split(',');
   const boot = direct ? ['-kernel', direct[0]!, '-initrd', direct[1]!, '-append', DIRECT_CMDLINE] : [];
-  const argv = [...boot, '-accel', 'tcg', '-smp', '2', '-m', '4096', '-vga', 'std', '-display', 'none', '-no-reboot',
+  // -nodefaults: with QEMU's default devices GRUB never saw the keys sent over the serial port (the menu
+  // timed out to English); with only the devices below, as the boot tests use, it does.
+  const argv = [...boot, '-nodefaults', '-accel', 'tcg', '-smp', '2', '-m', '4096', '-vga', 'std', '-display', 'none', '-no-reboot',
     '-serial', 'stdio', '-monitor', `unix:${monitor},server,nowait`,
     '-drive', `file=${values.image},media=cdrom,readonly=on`,
     '-drive', `file=${disk},format=raw,if=virtio`, '-nic', 'user,model=virtio-net-pci'];
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     const timer = setTimeout(resolve, Number(values.timeout) * 1000);
     qemu.stdout.on('data', (d: Buffer) => {
       raw += d.toString('utf8');
+      appendFileSync(join(out, 'serial.raw.log'), d); // as it comes, for a person following a slow run
       const text = plainText(raw);
       const step = keys[0];
       if (step && step.after.test(text.slice(keyFrom))) { keys.shift(); keyFrom = text.length; qemu.stdin.write(step.send); }
