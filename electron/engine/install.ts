@@ -133,7 +133,7 @@ export class TargetChangedError extends CodedError {
     readonly disk: string,
     readonly changes: IdentityField[],
   ) {
-    super('Target-changed', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk the plan was made for (changed: ${changes.join(', ')}); nothing was written`);
+    super('target-changed', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk the plan was made for (changed: ${changes.join(', ')}); nothing was written`);
     this.name = 'TargetChangedError';
   }
 }

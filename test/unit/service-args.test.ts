@@ -14,7 +14,7 @@ describe('demo guard', () => {
     expect(((await engine.plan(parts)) as { problems: unknown[] }).problems).toHaveLength(1);
     // No plan was kept, so nothing can be installed.
     let ran = false;
-    await expect(engine.install('no-such-plan', { signal: new AbortController().signal, onEvent: () => (ran = true) })).rejects.toThrow(/no plan/);
+    await expect(engine.install('no-such-plan', { signal: new AbortController().signal, onEvent: () => (ran = true) })).rejects.toThrow(/No plan/);
     expect(ran).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ export type AnswersSource =
 
 export class SourceError extends Error {
   constructor(readonly spec: string) {
-    super(`Livekit.autoinstall=${spec}: not a path on the medium, LABEL=<label>:<path> or an http(s):// URL`);
+    super(`livekit.autoinstall=${spec}: not a path on the medium, LABEL=<label>:<path> or an http(s):// URL`);
     this.name = 'SourceError';
   }
 }

@@ -169,7 +169,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   };
 
   const settle = async () => {
-    if (!disk) throw new Error('Settle-partitions: no disk');
+    if (!disk) throw new Error('settle-partitions: no disk');
     // No udev: partx creates the partition nodes; -u updates an existing set, -a adds new ones.
     await run(['partx', '-u', disk], { okExitCodes: [0, 1] });
     const wanted = Object.values(partitionDevices(plan.partitions, disk));

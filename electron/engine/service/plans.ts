@@ -9,7 +9,7 @@ export type KeptPlan = Extract<Prepared, { ok: true }>;
 /** A plan id the service does not (or no longer) keep. */
 export class PlanUnknownError extends CodedError {
   constructor(planId: string) {
-    super('Plan-unknown', {}, `no plan ${planId.slice(0, 12)} is kept (the service restarted or a newer plan replaced it)`);
+    super('plan-unknown', {}, `No plan ${planId.slice(0, 12)} is kept (the service restarted or a newer plan replaced it)`);
     this.name = 'PlanUnknownError';
   }
 }
