@@ -7,6 +7,7 @@ import { errorText, repairActionText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { useRepair } from '../store/repair.ts';
 import { codedOf, type RescueApi } from './api.ts';
+import { stepLabel } from '../components/step-label.ts';
 
 export function PlanPage({ api }: { api: RescueApi }) {
   const { t } = useTranslation();
@@ -101,7 +102,7 @@ export function PlanPage({ api }: { api: RescueApi }) {
           <ol className="plan-steps repair-steps">
             {plan.steps.map((st) => (
               <li key={st.id}>
-                {t(st.label, { defaultValue: st.id })}
+                {t(stepLabel(st.label, 'pending'), { defaultValue: st.id })}
                 <pre className="commands">{st.actions.map(repairActionText).join('\n')}</pre>
               </li>
             ))}

@@ -6,6 +6,7 @@ import { errorText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { useRepair } from '../store/repair.ts';
 import type { RescueApi } from './api.ts';
+import { stepLabel } from '../components/step-label.ts';
 
 const MARK: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗' };
 
@@ -18,7 +19,7 @@ function Steps() {
     <ol className="steps" aria-label={t('progress.steps')}>
       {steps.map((st) => (
         <li key={st.id} data-state={st.state} className={`step ${st.state}`}>
-          <span aria-hidden="true" className="mark">{MARK[st.state]}</span> {t(st.label, { defaultValue: st.id })}
+          <span aria-hidden="true" className="mark">{MARK[st.state]}</span> {t(stepLabel(st.label, st.state), { defaultValue: st.id })}
           <span className="sr-only"> ({t(`progress.state.${st.state}`)})</span>
         </li>
       ))}
@@ -65,7 +66,7 @@ export function RepairResultPage() {
   return (
     <PageFrame id="repair-result" title={title} footer={<Button className="button primary" onPress={r.restart}>{t('repair:result.again')}</Button>}>
       {ok && <p data-testid="repair-done">{r.repair === 'password' ? t('repair:result.password', { user: r.user, name }) : t(`repair:result.body.${r.repair ?? 'boot'}`, { name })}</p>}
-      {!ok && failed && <p>{t('failed.step', { step: t(failed.label, { defaultValue: failed.id }) })}</p>}
+      {!ok && failed && <p>{t('failed.step', { step: t(stepLabel(failed.label, 'pending'), { defaultValue: failed.id }) })}</p>}
       {!ok && run.error && <p role="alert" className="problems">{errorText(t, run.error)}</p>}
       {!ok && <p>{t('repair:result.released')}</p>}
       <Steps />

@@ -6,7 +6,7 @@ import { errorText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { saveFile } from '../components/save.ts';
 import { useStore } from '../store/index.ts';
-import { stepLabel } from './ProgressPage.tsx';
+import { stepLabel } from '../components/step-label.ts';
 
 export function FailedPage({ retryFn }: { retryFn: () => Promise<unknown> }) {
   const { t } = useTranslation();

@@ -7,16 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { PageFrame } from '../components/PageFrame.tsx';
 import { formatDuration, formatRate } from '../store/format.ts';
 import { useStore } from '../store/index.ts';
-import type { StepState } from '../../electron/api.ts';
+import { stepLabel } from '../components/step-label.ts';
 
 const MARK: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗' };
-
-/** The step's wording for its state: `plan:step.copy` "Copying the system" while it runs, "System copied" once done. */
-export function stepLabel(label: string, state: StepState): string {
-  if (state === 'done') return label.replace('plan:step.', 'plan:stepDone.');
-  if (state === 'pending') return label.replace('plan:step.', 'plan:stepPlan.');
-  return label;
-}
 
 export function ProgressPage({ cancelFn }: { cancelFn: () => Promise<{ cancelled: boolean }> }) {
   const { t, i18n } = useTranslation();

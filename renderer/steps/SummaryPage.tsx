@@ -10,7 +10,7 @@ import { formatBytes } from '../store/format.ts';
 import { PartitionList, TransportIcon, transportOf } from '../components/DiskFacts.tsx';
 import { Warnings } from '../components/Warnings.tsx';
 import { zoneLabel } from '../store/zones.ts';
-import { stepLabel } from './ProgressPage.tsx';
+import { stepLabel } from '../components/step-label.ts';
 import { useStore, wizardFields } from '../store/index.ts';
 
 export interface SummaryProps {
