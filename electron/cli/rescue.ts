@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import type { TFunction } from 'i18next';
 import { execa } from 'execa';
 import { EXIT } from '../engine/install.ts';
-import { findSystems, type Found } from '../engine/rescue/find.ts';
+import { findSystems, repairContext, type Found } from '../engine/rescue/find.ts';
 import { findSystem } from '../engine/rescue/classify.ts';
 import {
   planBootRepair,
@@ -67,16 +67,6 @@ function pick(t: TFunction, found: Found, ref: string, needRepairable = true): I
   return sys;
 }
 
-function context(found: Found, targetRoot: string, logPath?: string): RepairContext {
-  return {
-    arch: found.machine.arch,
-    firmware: found.machine.firmware,
-    vfat: found.probes.kernelFilesystems.includes('vfat'),
-    efivars: existsSync('/sys/firmware/efi/efivars'),
-    targetRoot,
-    ...(logPath ? { logPath } : {}),
-  };
-}
 
 function defaultRepairLog(kind: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -108,7 +98,7 @@ function needRoot(t: TFunction): number | undefined {
 /** Mounts `sys` at its directory (fstab, binds, resolv.conf); false when cancelled or failed (all released). */
 async function mountSystem(t: TFunction, found: Found, sys: InstalledSystem, signal: AbortSignal): Promise<{ ok: boolean; cancelled: boolean; dir: string }> {
   const dir = systemDir(sys.id);
-  const plan = planMount(sys, context(found, dir));
+  const plan = planMount(sys, repairContext(found, dir));
   for (const s of plan.skipped) err(t(`cli:repair.skipped.${s.reason}`, { mountpoint: s.mountpoint }));
   const printer = new EventPrinter(t, false);
   const runner = new ExecaRunner();
@@ -295,7 +285,7 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
   if (typeof sys === 'number') return sys;
   const targetRoot = mkdtempSync(join(tmpdir(), 'livekit-repair-'));
   try {
-    const ctx = context(found, targetRoot, REPAIR_LOG_PATH);
+    const ctx = repairContext(found, targetRoot, REPAIR_LOG_PATH);
     let planned: RepairPlanResult;
     let password: string | undefined;
     switch (kind) {

@@ -2,14 +2,13 @@
 // own rescue code: the systems found, a repair planned and kept under an id (the plan the person saw is
 // the plan that runs), run by the install's executor; and a terminal in a system. The demo wraps it.
 import { rmdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSystem, UiSystems } from '../../shared/rescue.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
-import { findSystems, type Found } from '../rescue/find.ts';
+import { findSystems, repairContext, type Found } from '../rescue/find.ts';
 import { findSystem } from '../rescue/classify.ts';
 import { fsckReport } from '../rescue/fsck.ts';
 import { planBootRepair, planFsckRepair, planFstabRepair, planPasswordRepair, type RepairContext, type RepairPlanResult } from '../rescue/plan.ts';
@@ -103,16 +102,6 @@ export class RealRescue implements RescuePort {
     return { systems: found.systems.map((s) => uiSystem(s, found.machine)), others: found.others };
   }
 
-  private context(found: Found, targetRoot: string, logPath?: string): RepairContext {
-    return {
-      arch: found.machine.arch,
-      firmware: found.machine.firmware,
-      vfat: found.probes.kernelFilesystems.includes('vfat'),
-      efivars: existsSync('/sys/firmware/efi/efivars'),
-      targetRoot,
-      ...(logPath ? { logPath } : {}),
-    };
-  }
 
   async planRepair(req: RepairRequest): Promise<RepairOutcome> {
     const found = await this.find();
@@ -120,7 +109,7 @@ export class RealRescue implements RescuePort {
     if (!sys) throw new CodedError('no-system', { system: req.system }, `no installed system ${req.system}`);
     if (sys.refusals.length) return { ok: false, problems: [], refusals: sys.refusals };
     const targetRoot = join(this.o.targetBase, `livekit-repair-${randomUUID().slice(0, 8)}`);
-    const ctx = this.context(found, targetRoot, REPAIR_LOG_PATH);
+    const ctx = repairContext(found, targetRoot, REPAIR_LOG_PATH);
     let r: RepairPlanResult;
     let fsck: Awaited<ReturnType<typeof fsckReport>> | undefined;
     switch (req.repair) {
