@@ -1,30 +1,19 @@
 // A repair under way (the plan's steps with their states, overall progress, the log) and its result.
 import { useEffect } from 'react';
-import { Button, Label, ProgressBar } from 'react-aria-components';
+import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
+import { OverallProgress, StepList } from '../components/RunProgress.tsx';
 import { useRepair } from '../store/repair.ts';
 import type { RescueApi } from './api.ts';
 import { stepLabel } from '../components/step-label.ts';
 
-const MARK: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗' };
-
 function Steps() {
-  const { t } = useTranslation();
   const r = useRepair();
   const planned = r.outcome?.ok ? r.outcome.plan.steps : [];
   const steps = planned.length ? planned.map((p) => r.run.steps.find((s) => s.id === p.id) ?? { id: p.id, label: p.label, state: 'pending' as const }) : r.run.steps;
-  return (
-    <ol className="steps" aria-label={t('progress.steps')}>
-      {steps.map((st) => (
-        <li key={st.id} data-state={st.state} className={`step ${st.state}`}>
-          <span aria-hidden="true" className="mark">{MARK[st.state]}</span> {t(stepLabel(st.label, st.state), { defaultValue: st.id })}
-          <span className="sr-only"> ({t(`progress.state.${st.state}`)})</span>
-        </li>
-      ))}
-    </ol>
-  );
+  return <StepList steps={steps} />;
 }
 
 export function RepairProgressPage({ api }: { api: RescueApi }) {
@@ -39,17 +28,7 @@ export function RepairProgressPage({ api }: { api: RescueApi }) {
   return (
     <PageFrame id="repair-progress" title={t('repair:progress.title', { name })}
       footer={<Button className="button secondary" onPress={() => void api.cancel()}>{t('repair:progress.cancel')}</Button>}>
-      <ProgressBar className="progress" value={r.run.percent} aria-valuetext={`${Math.floor(r.run.percent)}%`}>
-        {({ percentage }) => (
-          <>
-            <Label>{t('progress.overall')}</Label>
-            <span className="value">{Math.floor(percentage ?? 0)}%</span>
-            <div className="bar">
-              <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
-            </div>
-          </>
-        )}
-      </ProgressBar>
+      <OverallProgress percent={r.run.percent} />
       <Steps />
     </PageFrame>
   );

@@ -2,14 +2,13 @@
 // view and expandable, and Cancel with a confirmation (the engine stops, releases everything, and the
 // Failed page says the install was cancelled).
 import { useEffect, useRef, useState } from 'react';
-import { Button, Label, ProgressBar } from 'react-aria-components';
+import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { PageFrame } from '../components/PageFrame.tsx';
+import { OverallProgress, StepList } from '../components/RunProgress.tsx';
 import { formatDuration, formatRate } from '../store/format.ts';
 import { useStore } from '../store/index.ts';
-import { stepLabel } from '../components/step-label.ts';
 
-const MARK: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗' };
 
 export function ProgressPage({ cancelFn }: { cancelFn: () => Promise<{ cancelled: boolean }> }) {
   const { t, i18n } = useTranslation();
@@ -48,30 +47,13 @@ export function ProgressPage({ cancelFn }: { cancelFn: () => Promise<{ cancelled
         )
       }
     >
-      <ProgressBar className="progress" value={install.percent} aria-valuetext={`${Math.floor(install.percent)}%`}>
-        {({ percentage }) => (
-          <>
-            <Label>{t('progress.overall')}</Label>
-            <span className="value">{Math.floor(percentage ?? 0)}%</span>
-            <div className="bar">
-              <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
-            </div>
-          </>
-        )}
-      </ProgressBar>
+      <OverallProgress percent={install.percent} />
       <p className="rate" aria-live="off">
         {p && p.rate > 0 ? t('progress.speed', { rate: formatRate(p.rate, i18n.language) }) : t('progress.speedUnknown')}
         {' · '}
         {p && p.eta !== null ? t('progress.left', { time: formatDuration(p.eta, i18n.language) }) : t('progress.leftUnknown')}
       </p>
-      <ol className="steps" aria-label={t('progress.steps')}>
-        {install.steps.map((st) => (
-          <li key={st.id} data-state={st.state} className={`step ${st.state}`}>
-            <span aria-hidden="true" className="mark">{MARK[st.state]}</span> {t(stepLabel(st.label, st.state), { defaultValue: st.id })}
-            <span className="sr-only"> ({t(`progress.state.${st.state}`)})</span>
-          </li>
-        ))}
-      </ol>
+      <StepList steps={install.steps} />
       <section className={`log ${logOpen ? 'open' : ''}`} aria-labelledby="log-title">
         <div className="log-head">
           <h2 id="log-title">{t('progress.log')}</h2>
