@@ -2,6 +2,7 @@
 // the hub. It never sees the answers: the engine keeps them with the plan, parsed once; only the
 // secrets to scrub reach the hub.
 import type { EventHub } from './hub.ts';
+import { HubRun } from './hub-run.ts';
 import type { EnginePort } from './port.ts';
 import type { UiProblem } from '../../shared/service.ts';
 import type { Refusal } from '../../shared/facts.ts';
@@ -17,11 +18,8 @@ export type StartResult =
   | { started: false; problems: UiProblem[]; refusals: { disk: string; refusals: Refusal[] }[] };
 
 export class InstallController {
-  private running: AbortController | null = null;
-  private starting = false;
+  private run: HubRun;
   private last: string | null = null;
-  /** Settles when the current install ends (tests and shutdown wait on it). */
-  current: Promise<void> = Promise.resolve();
 
   constructor(
     private engine: EnginePort,
@@ -30,10 +28,17 @@ export class InstallController {
     private blocked: () => boolean = () => false,
     /** After a successful install (the wizard's session, passwords included, is then forgotten). */
     private succeeded: () => void = () => {},
-  ) {}
+  ) {
+    this.run = new HubRun(hub);
+  }
 
   get busy(): boolean {
-    return this.running !== null || this.starting;
+    return this.run.busy;
+  }
+
+  /** Settles when the current install ends (tests and shutdown wait on it). */
+  get current(): Promise<void> {
+    return this.run.current;
   }
 
   /**
@@ -42,40 +47,17 @@ export class InstallController {
    */
   async start(planId: string): Promise<StartResult> {
     if (this.busy || this.blocked()) throw new InstallBusyError();
-    this.starting = true;
-    let secrets: string[];
-    try {
-      ({ secrets } = await this.engine.confirm(planId));
-    } finally {
-      this.starting = false;
-    }
-    if (this.running) throw new InstallBusyError();
-    const abort = new AbortController();
-    this.running = abort;
+    const { secrets } = await this.run.confirming(() => this.engine.confirm(planId));
+    if (this.busy) throw new InstallBusyError();
     this.last = planId;
-    this.hub.setSecrets(secrets);
-    this.hub.reset();
-    this.current = this.engine
-      .install(planId, { signal: abort.signal, onEvent: (e) => this.hub.publish(e) })
-      .then(
-        (r) => {
-          if (r.ok) this.succeeded();
-        },
-        (err: unknown) => {
-          this.hub.publish({ type: 'error', step: null, message: err instanceof Error ? err.message : String(err) });
-          this.hub.publish({ type: 'done', ok: false });
-        },
-      )
-      .finally(() => {
-        this.running = null;
-      });
+    this.run.launch(secrets, (opts) => this.engine.install(planId, opts), (r) => {
+      if (r.ok) this.succeeded();
+    });
     return { started: true, planId };
   }
 
   cancel(): boolean {
-    if (!this.running) return false;
-    this.running.abort();
-    return true;
+    return this.run.cancel();
   }
 
   /**
