@@ -1,7 +1,6 @@
 // `livekit`: the command line QA scripts and the demo use (issue #2 fixes its commands, flags and exit codes).
 //   0 done · 1 install failed (cleaned up) · 2 invalid input, answer file or medium config · 3 target refused · 130 cancelled
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { TFunction } from 'i18next';
 import { engineI18n } from '../engine/i18n.ts';
 import { EXIT, prepareInstall, runInstall, type Prepared } from '../engine/install.ts';
@@ -20,6 +19,7 @@ import { installLastResort } from '../engine/run/last-resort.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
 import { checkPathOptions } from './paths.ts';
 import { cliLanguage } from './language.ts';
+import { askYes } from './ask-yes.ts';
 import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine, warningLines } from './render.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -105,17 +105,7 @@ async function cmdPlan(a: CliArgs, t: TFunction, cmdline: string): Promise<numbe
 async function confirm(t: TFunction, p: Extract<Prepared, { ok: true }>): Promise<'yes' | 'no' | 'cancelled'> {
   err(t('cli:confirm.header'));
   erasedTargets(p.plan).forEach((d) => err(targetLine(t, d)));
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const ac = new AbortController();
-  rl.on('SIGINT', () => ac.abort());
-  try {
-    const answer = (await rl.question(t('cli:confirm.ask'), { signal: ac.signal })).trim().toLowerCase();
-    return t('cli:confirm.yesWords').split(',').includes(answer) ? 'yes' : 'no';
-  } catch {
-    return 'cancelled';
-  } finally {
-    rl.close();
-  }
+  return askYes(t, t('cli:confirm.ask'));
 }
 
 async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {

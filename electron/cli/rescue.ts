@@ -32,6 +32,7 @@ import { registerHolder } from '../engine/run/held.ts';
 import { ExecaRunner } from '../engine/run/runner.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { CliArgs } from './args.ts';
+import { askYes } from './ask-yes.ts';
 import { EventPrinter, refusalLines } from './render.ts';
 import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines } from './render-rescue.ts';
 
@@ -237,19 +238,6 @@ async function readPassword(t: TFunction): Promise<string | undefined> {
   return first === again ? first : undefined;
 }
 
-async function confirmRepair(t: TFunction): Promise<'yes' | 'no' | 'cancelled'> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const ac = new AbortController();
-  rl.on('SIGINT', () => ac.abort());
-  try {
-    const answer = (await rl.question(t('cli:repair.ask'), { signal: ac.signal })).trim().toLowerCase();
-    return t('cli:confirm.yesWords').split(',').includes(answer) ? 'yes' : 'no';
-  } catch {
-    return 'cancelled';
-  } finally {
-    rl.close();
-  }
-}
 
 /** Bytes and files of `user`'s home, read in a private read-only mount (for the copy's progress). */
 async function measureHome(sys: InstalledSystem, user: string): Promise<{ bytes: number; files: number }> {
@@ -334,7 +322,7 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
         err(t('cli:repair.notTty'));
         return EXIT.invalid;
       }
-      const answer = await confirmRepair(t);
+      const answer = await askYes(t, t('cli:repair.ask'));
       if (answer !== 'yes') {
         err(t('cli:confirm.declined'));
         return answer === 'cancelled' ? EXIT.cancelled : EXIT.invalid;
