@@ -49,9 +49,26 @@ truncate -s 4M usr/share/sparse-2 && echo tail >> usr/share/sparse-2
 install -m 4750 -o 0 -g 10 /dev/null usr/bin/new-setuid
 chmod 0750 usr/lib && chown 0:10 usr/lib
 setfattr -n user.livekit.dir -v merged usr/share/kinds
+setfattr -n user.livekit.keep -v kept usr/share/kinds
 mknod usr/share/kinds/null2 c 1 3
 touch -h -d '2003-04-05 06:07:08' usr/share/kinds usr/share usr etc usr/share/newhome usr/share/kinds/odd2
 `;
+
+/**
+ * The top layer, over the extra one: a merged dir loses an xattr the layer below gave it (overlayfs shows the
+ * upper dir's alone) and keeps another with a changed value. (ACLs cannot be tried: squashfs stores no
+ * system.* xattrs.)
+ */
+const TOP_CHANGES = `
+set -euo pipefail
+cd "$1"
+setfattr -x user.livekit.dir usr/share/kinds
+setfattr -n user.livekit.keep -v changed usr/share/kinds
+echo top > usr/share/kinds/top-file
+touch -h -d '2004-05-06 07:08:09' usr/share/kinds
+`;
+
+const LAYERS = ['base', 'desktop', 'extra', 'top'];
 
 describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (needs root: loop devices, mounts, overlay)', () => {
   let work: string;
@@ -64,31 +81,39 @@ describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (need
     mkdirSync(join(medium, 'livekit', 'layers'), { recursive: true });
     copyFileSync(join(fixture, 'livekit/base.squashfs'), join(medium, 'livekit/base.squashfs'));
     copyFileSync(join(fixture, 'livekit/layers/desktop.squashfs'), join(medium, 'livekit/layers/desktop.squashfs'));
-    // The extra layer is built over the fixture's two, composed.
-    const lower = join(work, 'lower');
-    await execa('bash', [COMPOSE, 'mount', fixture, lower]);
-    const upper = join(work, 'extra-upper');
-    const ovlWork = join(work, 'extra-work');
-    const ovl = join(work, 'extra-ovl');
+    // The extra layer is built over the fixture's two, composed; the top one over those three.
+    const conf = (layers: string[]) =>
+      [`LAYERS=(${layers.map((l) => `"${l}"`).join(' ')})`, `SYSROOT_LAYERS=(${layers.map((l) => `"${l}"`).join(' ')})`, ...layers.map((l, i) => `SYSROOT_DEP_${l}=(${layers.slice(0, i + 1).map((d) => `"${d}"`).join(' ')})`), ''].join('\n');
+    await packLayer(fixture, ['desktop', 'base'], EXTRA_CHANGES, join(medium, 'livekit/layers/extra.squashfs'));
+    writeFileSync(join(medium, 'livekit/livekit.conf'), conf(LAYERS.slice(0, 3)));
+    await packLayer(medium, ['extra', 'desktop', 'base'], TOP_CHANGES, join(medium, 'livekit/layers/top.squashfs'));
+    writeFileSync(join(medium, 'livekit/livekit.conf'), conf(LAYERS));
+    run = join(work, 'run');
+    await execa('bash', [COMPOSE, 'mount', medium, run]);
+  }, 120_000);
+  /** A layer as the build makes one: `changes` run in an overlay over `lowers` (top first) of `medium`, its upper dir packed. */
+  async function packLayer(medium: string, lowers: string[], changes: string, out: string): Promise<void> {
+    const name = out.split('/').pop()!.replace('.squashfs', '');
+    const lower = join(work, `${name}-lower`);
+    await execa('bash', [COMPOSE, 'mount', medium, lower]);
+    const upper = join(work, `${name}-upper`);
+    const ovlWork = join(work, `${name}-work`);
+    const ovl = join(work, `${name}-ovl`);
     for (const d of [upper, ovlWork, ovl]) mkdirSync(d);
     try {
-      await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower}/layers/desktop:${lower}/layers/base,upperdir=${upper},workdir=${ovlWork},index=off,metacopy=off,redirect_dir=on`, ovl]);
+      const lowerdir = lowers.map((l) => `${lower}/layers/${l}`).join(':');
+      await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerdir},upperdir=${upper},workdir=${ovlWork},index=off,metacopy=off,redirect_dir=on`, ovl]);
       try {
-        await execa('bash', ['-c', EXTRA_CHANGES, 'changes', ovl]);
+        await execa('bash', ['-c', changes, 'changes', ovl]);
       } finally {
         await execa('umount', [ovl]);
       }
     } finally {
       await execa('bash', [COMPOSE, 'umount', lower]);
     }
-    await execa('mksquashfs', [upper, join(medium, 'livekit/layers/extra.squashfs'), '-noappend', '-quiet', '-no-progress']);
-    writeFileSync(
-      join(medium, 'livekit/livekit.conf'),
-      'LAYERS=("base" "desktop" "extra")\nSYSROOT_LAYERS=("base" "desktop" "extra")\nSYSROOT_DEP_base=("base")\nSYSROOT_DEP_desktop=("base" "desktop")\nSYSROOT_DEP_extra=("base" "desktop" "extra")\n',
-    );
-    run = join(work, 'run');
-    await execa('bash', [COMPOSE, 'mount', medium, run]);
-  }, 120_000);
+    await execa('mksquashfs', [upper, out, '-noappend', '-quiet', '-no-progress']);
+  }
+
   afterAll(async () => {
     if (run) await execa('bash', [COMPOSE, 'umount', run], { reject: false });
     if (work) rmSync(work, { recursive: true, force: true });
@@ -159,10 +184,13 @@ describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (need
     expect(s.get('usr/share/kinds')?.xattrs).toHaveProperty('user.livekit.dir');
     expect(s.get('usr/lib')).toMatchObject({ mode: 0o750, gid: 10 });
     expect(s.get('usr/bin/new-setuid')?.mode).toBe(0o4750);
+    // The top layer took one xattr away from that merged dir and changed the other.
+    const top = await walkTree(join(run, 'sysroots/top'));
+    expect(Object.keys(top.get('usr/share/kinds')?.xattrs ?? {})).toEqual(['user.livekit.keep']);
   });
 
   for (const fs of ['ext4', 'xfs', 'btrfs'] as const) {
-    for (const sysroot of ['base', 'desktop', 'extra']) {
+    for (const sysroot of LAYERS) {
       it(`${sysroot} onto ${fs}: 0 differences in the metadata walk, unsquashfs used, progress monotonic to 100`, async () => {
         const source = join(run, 'sysroots', sysroot);
         const method = detectCopyMethod(source);
@@ -194,6 +222,28 @@ describe.skipIf(!isRoot)('the layer copier gives the composed tree exactly (need
       }, 120_000);
     }
   }
+
+  it('a redirected dir across a filesystem mounted inside the target: rsync instead, saying why, and the same tree', async () => {
+    const source = join(run, 'sysroots/extra');
+    const method = detectCopyMethod(source);
+    if (method.kind !== 'layers') throw new Error(`expected a layer stack: ${JSON.stringify(method)}`);
+    const t = await freshTarget('ext4', 'mounted-inside');
+    const inner = join(t.dir, 'usr/share/newhome');
+    mkdirSync(inner, { recursive: true });
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', inner]);
+    try {
+      const runner = new CountingRunner();
+      const warnings: string[] = [];
+      await new LayerCopier(method.layers, new RsyncCopier()).copy({ source, target: t.dir, totalBytes: 80 * MiB, totalFiles: 400, runner, onProgress: () => {}, onWarn: (w) => warnings.push(w) });
+      expect(warnings).toEqual([expect.stringMatching(/redirected dir \(usr\/share\/newhome\/moved\) across the target's mount at usr\/share\/newhome: copying with rsync instead/)]);
+      expect(runner.programs).toContain('rsync');
+      expect(runner.programs).not.toContain('unsquashfs');
+      expect(diffTrees(await walkTree(source), await walkTree(t.dir, { skip }))).toEqual([]);
+    } finally {
+      await execa('umount', [inner], { reject: false });
+      await t.release();
+    }
+  }, 120_000);
 
   it('cancel mid-unpack: rejects, nothing keeps the target busy, a second copy onto a fresh filesystem is identical', async () => {
     const source = join(run, 'sysroots/extra');

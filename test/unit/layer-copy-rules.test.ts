@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMountinfo } from '../../electron/engine/disks/mounts.ts';
 import { copyMethodFrom, overlayLowerDirs, type LoopBacking } from '../../electron/engine/run/layer-stack.ts';
-import { lowerPathOf, redirectsOf, unsupportedIn } from '../../electron/engine/run/overlay-rules.ts';
+import { lowerPathOf, mergedXattrDirs, mergedXattrProblem, redirectAcrossMounts, redirectsOf, unsupportedIn } from '../../electron/engine/run/overlay-rules.ts';
 import { extractedPath, unsquashfsArgv } from '../../electron/engine/run/layer-copier.ts';
 
 const MOUNTS = [
@@ -98,6 +98,39 @@ describe("overlayfs's rules for one layer", () => {
   });
 });
 
+describe('redirects and the filesystems mounted inside the target', () => {
+  const upper = scanOf({ 'usr/share/new': { 'trusted.overlay.redirect': '/usr/share/old' } });
+  it('a rename cannot take an origin or a destination across a mount, nor move a dir holding one', () => {
+    expect(redirectAcrossMounts([upper], ['boot/efi'])).toBeUndefined();
+    expect(redirectAcrossMounts([upper], ['usr/share/new'])).toMatch(/usr\/share\/new\) across the target's mount at usr\/share\/new/);
+    expect(redirectAcrossMounts([upper], ['usr/share/old/inner'])).toMatch(/mount at usr\/share\/old\/inner/);
+    expect(redirectAcrossMounts([upper], ['usr'])).toMatch(/mount at usr$/);
+    expect(redirectAcrossMounts([scanOf({})], ['usr'])).toBeUndefined();
+  });
+});
+
+describe('dirs with xattrs of their own under a merging layer', () => {
+  const layer = (dirs: string[], others: Record<string, string[]>, overlay: Record<string, Record<string, string>> = {}) => ({
+    ...scanOf(overlay, dirs),
+    otherXattrs: new Map(Object.entries(others)),
+  });
+
+  it('the lower layers\' dirs with xattrs are compared after the copy; files and the top layer\'s own are not', () => {
+    const base = layer(['', 'var', 'var/log/journal'], { 'var/log/journal': ['system.posix_acl_access'], 'usr/bin/ping': ['security.capability'] });
+    const mid = layer(['', 'usr', 'usr/share'], { 'usr/share': ['user.a'] });
+    const top = layer(['', 'var/log/journal', 'srv'], { srv: ['user.b'], 'var/log/journal': ['user.c'] });
+    expect(mergedXattrDirs([base, mid, top]).sort()).toEqual(['usr/share', 'var/log/journal']);
+    expect(mergedXattrDirs([base])).toEqual([]);
+  });
+
+  it('cannot be put right under a redirect that moves them, or with a name setfattr cannot be given', () => {
+    const upper = layer(['', 'new', 'other'], {}, { new: { 'trusted.overlay.redirect': '/var/log' }, other: { 'trusted.overlay.redirect': '/opt' } });
+    expect(mergedXattrProblem(['var/log/journal'], [upper])).toMatch(/redirected dir \(new\) over a dir with xattrs \(var\/log\/journal\)/);
+    expect(mergedXattrProblem(['var/lib'], [upper])).toBeUndefined();
+    expect(mergedXattrProblem(['\xff\xfe'], [])).toMatch(/UTF-8/);
+  });
+});
+
 describe('unsquashfs', () => {
   it('names the entries it creates: paths relative to the target, as bytes; other lines are not paths', () => {
     expect(extractedPath('/t/usr/bin/ls', '/t')).toBe('usr/bin/ls');
@@ -108,7 +141,7 @@ describe('unsquashfs', () => {
   });
 
   it('argv: forced into the target, with the image offset when it has one', () => {
-    expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', '/t', '/m/base.squashfs']);
-    expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', '/t', '-o', '4096', '/m/iso']);
+    expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '/m/base.squashfs']);
+    expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '-o', '4096', '/m/iso']);
   });
 });

@@ -3,11 +3,12 @@
 // composes it: whiteouts delete, opaque dirs hide the lower content, redirected dirs take it from their
 // origin, replaced files are new inodes, and `trusted.overlay.*` xattrs are not part of the result.
 // Anything it cannot reproduce exactly sends the copy to rsync (the fallback copier), before a byte is written.
-import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import type { SquashfsLayer } from '../../shared/plan.ts';
 import type { Copier, CopyRequest } from './copier.ts';
-import { bytesPath, overlayXattrsOf, walkLayer, type LayerScan } from './layer-scan.ts';
-import { isOpaque, redirectsOf, unsupportedIn } from './overlay-rules.ts';
+import { bytesPath, layerXattrsOf, readXattrs, walkLayer, type LayerScan } from './layer-scan.ts';
+import { isOpaque, mergedXattrDirs, mergedXattrProblem, redirectAcrossMounts, redirectsOf, unsupportedIn } from './overlay-rules.ts';
+import { mountsUnder, parseMountinfo } from '../disks/mounts.ts';
 import { ProgressTracker } from './rsync-progress.ts';
 import { CommandError } from './runner.ts';
 
@@ -25,11 +26,12 @@ const THROTTLE_MS = 200;
 const BIG_FILE = 1 << 20;
 
 export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
-  // -da/-fr: 16 MiB data and fragment queues instead of 256 each (measured: ~40 MiB resident instead of
-  // ~480, no slower).
+  // -da/-fr: 4 MiB data and fragment queues instead of 256 each (measured on the release layers, 128 KiB
+  // blocks: 16-21 MiB resident instead of ~480, and no slower than with 16 or 256). The short queue also
+  // keeps the names -i prints close to the data actually written, which progress relies on.
   // -i: each entry named as it is created, which progress weighs by its size (the progress bar counts
   // inodes and blocks alike: thousands of small files outweigh the bytes).
-  return ['unsquashfs', '-f', '-i', '-da', '16', '-fr', '16', '-d', target, ...(layer.offset ? ['-o', String(layer.offset)] : []), layer.image];
+  return ['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', target, ...(layer.offset ? ['-o', String(layer.offset)] : []), layer.image];
 }
 
 class Aborted extends Error {
@@ -55,23 +57,23 @@ export class LayerCopier implements Copier {
     const check = () => {
       if (req.signal?.aborted) throw new Aborted();
     };
-    // Everything that can make an identical result impossible is in the overlay xattrs: read them all
-    // before a byte is written, so that the fallback starts from an empty target.
-    const xattrs: LayerScan['overlayXattrs'][] = [];
+    // Everything that can make an identical result impossible is in the layers' xattrs and dirs: read them
+    // all before a byte is written, so that the fallback starts from an empty target.
+    const xattrs: Pick<LayerScan, 'overlayXattrs' | 'otherXattrs'>[] = [];
     for (const layer of this.layers) {
       check();
-      const x = await overlayXattrsOf(layer.mount, req.runner, req.signal);
-      const why = unsupportedIn({ overlayXattrs: x });
-      if (why) {
-        req.onWarn?.(`copy: the layer ${layer.image} has ${why}: copying with rsync instead`);
-        return this.fallback.copy(req);
-      }
+      const x = await layerXattrsOf(layer.mount, req.runner, req.signal);
+      const why = unsupportedIn(x);
+      if (why) return this.fallBack(req, `the layer ${layer.image} has ${why}`);
       xattrs.push(x);
     }
     // Then their entries (the metadata is in the page cache now): what to remove and restore, and what
     // each entry weighs for progress. Walked before unpacking: progress is right from the first byte.
     check();
-    const scans: LayerScan[] = this.layers.map((l, i) => ({ ...walkLayer(l.mount), overlayXattrs: xattrs[i]! }));
+    const scans: LayerScan[] = this.layers.map((l, i) => ({ ...walkLayer(l.mount), ...xattrs[i]! }));
+    const xattrDirs = mergedXattrDirs(scans);
+    const why = mergedXattrProblem(xattrDirs, scans.slice(1)) ?? redirectAcrossMounts(scans.slice(1), mountedIn(req.target));
+    if (why) return this.fallBack(req, `the layers have ${why}`);
     scans.forEach((sc, i) => req.onLog?.(`copy: layer ${i + 1}: ${sc.files} entries, ${sc.bytes} bytes`));
     const weights = scans.map((sc) => sc.bytes);
     const sum = weights.reduce((a, b) => a + b, 0) || 1;
@@ -138,13 +140,25 @@ export class LayerCopier implements Copier {
       pendingPath = undefined;
       check();
       await finishLayer(req, scan);
-      scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // applied: freed
+      scans[current] = { entries: [], dirs: new Map(), overlayXattrs: new Map(), otherXattrs: new Map(), weights: new Map(), bytes: 0, files: 0 }; // applied: freed
       done += weights[current]!;
       inLayer = 0;
       report();
     }
+    await dropMergedXattrs(req, xattrDirs);
     req.onProgress(tracker.finish());
   }
+
+  private fallBack(req: CopyRequest, why: string): Promise<void> {
+    req.onWarn?.(`copy: ${why}: copying with rsync instead`);
+    return this.fallback.copy(req);
+  }
+}
+
+/** The filesystems mounted inside the target (an ESP), as relative paths (bytes as latin1). */
+function mountedIn(target: string): string[] {
+  const real = realpathSync(target);
+  return mountsUnder(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), real).map((m) => Buffer.from(m.mountpoint.slice(real.length + 1), 'utf8').toString('latin1'));
 }
 
 const exists = (p: string) => {
@@ -238,18 +252,9 @@ async function finishLayer(req: CopyRequest, scan: LayerScan): Promise<void> {
   }
   const byName = new Map<string, string[]>();
   for (const [rel, xattrs] of scan.overlayXattrs) {
-    if (gone.has(rel)) continue;
-    for (const name of xattrs.keys()) {
-      const paths = byName.get(name) ?? [];
-      paths.push(Buffer.from(at(rel), 'latin1').toString('utf8'));
-      byName.set(name, paths);
-    }
+    if (!gone.has(rel)) addTo(byName, xattrs.keys(), at(rel));
   }
-  for (const [name, paths] of byName) {
-    for (let i = 0; i < paths.length; i += 500) {
-      await req.runner.run(['setfattr', '-h', '-x', name, ...paths.slice(i, i + 500)], req.signal ? { signal: req.signal } : {});
-    }
-  }
+  await removeXattrs(req, byName);
   // Deepest first: setting a dir's times must come after every change inside it.
   const dirs = [...scan.dirs.entries()].reverse();
   for (const [rel, a] of dirs) {
@@ -258,4 +263,48 @@ async function finishLayer(req: CopyRequest, scan: LayerScan): Promise<void> {
     chmodSync(p, a.mode);
     utimesSync(p, a.atimeMs / 1000, a.mtimeMs / 1000);
   }
+}
+
+const addTo = (byName: Map<string, string[]>, names: Iterable<string>, path: string) => {
+  for (const name of names) {
+    const paths = byName.get(name);
+    if (paths) paths.push(path);
+    else byName.set(name, [path]);
+  }
+};
+
+/** setfattr -x, one run per name and 500 paths (bytes as latin1; every one UTF-8, checked before the copy). */
+async function removeXattrs(req: CopyRequest, byName: Map<string, string[]>): Promise<void> {
+  for (const [name, paths] of byName) {
+    for (let i = 0; i < paths.length; i += 500) {
+      const argv = paths.slice(i, i + 500).map((p) => Buffer.from(p, 'latin1').toString('utf8'));
+      await req.runner.run(['setfattr', '-h', '-x', name, ...argv], req.signal ? { signal: req.signal } : {});
+    }
+  }
+}
+
+/**
+ * Once every layer is unpacked: a lower layer's dir with xattrs that an upper layer merged keeps the lower's
+ * xattrs the upper dir does not have (unsquashfs only sets). overlayfs shows the upper's alone, so whatever
+ * the composed source does not show on such a dir is removed from the target.
+ */
+async function dropMergedXattrs(req: CopyRequest, dirs: string[]): Promise<void> {
+  const under = (dir: string) => {
+    const root = Buffer.from(dir, 'utf8').toString('latin1');
+    return (rel: string) => (rel === '' ? root : `${root}/${rel}`);
+  };
+  const [target, source] = [under(req.target), under(req.source)];
+  const rels = dirs.filter((rel) => exists(target(rel))?.isDirectory());
+  if (!rels.length) return;
+  const opts = req.signal ? { signal: req.signal } : {};
+  const onTarget = await readXattrs(rels.map(target), req.runner, opts);
+  const inSource = await readXattrs(rels.map(source), req.runner, opts);
+  const byName = new Map<string, string[]>();
+  for (const rel of rels) {
+    const keep = inSource.get(source(rel)) ?? new Map<string, string>();
+    const extra = [...(onTarget.get(target(rel))?.keys() ?? [])].filter((name) => !keep.has(name));
+    addTo(byName, extra, target(rel));
+  }
+  if (byName.size) req.onLog?.(`copy: xattrs of lower layers removed from ${[...byName.values()].flat().length} merged dir(s)`);
+  await removeXattrs(req, byName);
 }

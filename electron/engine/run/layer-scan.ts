@@ -25,6 +25,8 @@ export interface LayerScan {
   dirs: Map<string, DirAttrs>;
   /** `trusted.overlay.*` xattrs per path: name → value (bytes as latin1). */
   overlayXattrs: Map<string, Map<string, string>>;
+  /** The names of every other xattr, per path that has one. */
+  otherXattrs: Map<string, string[]>;
   /** What each regular file adds to the target: its size (a hardlinked inode once), as progress counts bytes. */
   weights: Map<string, number>;
   /** The sum of the weights: the layer's share of the copy. */
@@ -38,7 +40,7 @@ export const bytesPath = (p: string): Buffer => Buffer.from(p, 'latin1');
 
 export const joinRel = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
 
-export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs'> {
+export function walkLayer(mount: string): Omit<LayerScan, 'overlayXattrs' | 'otherXattrs'> {
   const entries: LayerEntry[] = [];
   const dirs = new Map<string, DirAttrs>();
   const seen = new Set<number>();
@@ -89,35 +91,55 @@ function hexToLatin1(v: string): string {
   return v.startsWith('0x') ? Buffer.from(v.slice(2), 'hex').toString('latin1') : v.replace(/^"|"$/g, '');
 }
 
-/** The layer's `trusted.overlay.*` xattrs, read by one recursive getfattr (streamed, not buffered). */
-export async function overlayXattrsOf(mount: string, runner: CommandRunner, signal?: AbortSignal): Promise<Map<string, Map<string, string>>> {
+/** What getfattr names a path with: its bytes, as given on the command line (UTF-8). */
+const argvPath = (p: string): string => Buffer.from(p, 'latin1').toString('utf8');
+
+/**
+ * getfattr -d of every xattr (values in hex) of `paths` (bytes as latin1; with their trees when
+ * `recursive`), streamed: each path that has any → name → value (bytes as latin1). Paths are passed in
+ * batches of 500.
+ */
+export async function readXattrs(paths: string[], runner: CommandRunner, opts: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
-  const root = Buffer.from(mount, 'utf8').toString('latin1');
-  let cur: Map<string, string> | undefined;
-  const problems: string[] = [];
-  const argv = ['getfattr', '-R', '-P', '-h', '-d', '-m', '^trusted\\.overlay\\.', '-e', 'hex', '--absolute-names', mount];
-  // A squashfs image packed without any xattr answers every listxattr with "Operation not supported":
-  // nothing to read there. Any other complaint is a failure.
-  const r = await runner.run(argv, {
-    env: { LC_ALL: 'C' },
-    okExitCodes: [0, 1],
-    ...(signal ? { signal } : {}),
-    onLine: (line, stream) => {
-      if (stream === 'stderr') {
-        if (!line.endsWith(': Operation not supported') && problems.length < 5) problems.push(line);
-        return;
-      }
-      if (line.startsWith('# file: ')) {
-        const abs = decodeGetfattrName(line.slice(8));
-        const rel = abs === root ? '' : abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : undefined;
-        cur = rel === undefined ? undefined : new Map();
-        if (rel !== undefined) out.set(rel, cur!);
-      } else if (cur) {
-        const i = line.indexOf('=');
-        if (i > 0) cur.set(line.slice(0, i), hexToLatin1(line.slice(i + 1)));
-      }
-    },
-  });
-  if (r.code !== 0 && problems.length) throw new CommandError(argv, r.code, problems.join('\n'));
+  for (let i = 0; i < paths.length; i += 500) {
+    let cur: Map<string, string> | undefined;
+    const problems: string[] = [];
+    const argv = ['getfattr', ...(opts.recursive ? ['-R'] : []), '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', ...paths.slice(i, i + 500).map(argvPath)];
+    // A squashfs image packed without any xattr answers every listxattr with "Operation not supported":
+    // nothing to read there. Any other complaint is a failure.
+    const r = await runner.run(argv, {
+      env: { LC_ALL: 'C' },
+      okExitCodes: [0, 1],
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onLine: (line, stream) => {
+        if (stream === 'stderr') {
+          if (!line.endsWith(': Operation not supported') && problems.length < 5) problems.push(line);
+        } else if (line.startsWith('# file: ')) {
+          cur = new Map();
+          out.set(decodeGetfattrName(line.slice(8)), cur);
+        } else if (cur) {
+          const eq = line.indexOf('=');
+          if (eq > 0) cur.set(decodeGetfattrName(line.slice(0, eq)), hexToLatin1(line.slice(eq + 1)));
+        }
+      },
+    });
+    if (r.code !== 0 && problems.length) throw new CommandError(argv, r.code, problems.join('\n'));
+  }
   return out;
+}
+
+/** The layer's xattrs, read by one recursive getfattr, split into overlayfs's own and the rest. */
+export async function layerXattrsOf(mount: string, runner: CommandRunner, signal?: AbortSignal): Promise<Pick<LayerScan, 'overlayXattrs' | 'otherXattrs'>> {
+  const root = Buffer.from(mount, 'utf8').toString('latin1');
+  const overlay = new Map<string, Map<string, string>>();
+  const others = new Map<string, string[]>();
+  for (const [abs, xattrs] of await readXattrs([root], runner, { recursive: true, ...(signal ? { signal } : {}) })) {
+    const rel = abs === root ? '' : abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : undefined;
+    if (rel === undefined) continue;
+    const ovl = new Map([...xattrs].filter(([name]) => name.startsWith('trusted.overlay.')));
+    const rest = [...xattrs.keys()].filter((name) => !name.startsWith('trusted.overlay.'));
+    if (ovl.size) overlay.set(rel, ovl);
+    if (rest.length) others.set(rel, rest);
+  }
+  return { overlayXattrs: overlay, otherXattrs: others };
 }

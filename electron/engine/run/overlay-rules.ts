@@ -47,6 +47,53 @@ export function redirectsOf(scan: Pick<LayerScan, 'overlayXattrs' | 'dirs'>): { 
   return out.sort((a, b) => depth(b.from) - depth(a.from));
 }
 
+const isUtf8 = (rel: string) => Buffer.from(Buffer.from(rel, 'latin1').toString('utf8'), 'utf8').toString('latin1') === rel;
+
+/**
+ * Dirs of the lower layers that carry xattrs of their own (ACLs, user.*): where an upper layer merges one of
+ * them, unsquashfs sets the upper dir's xattrs but keeps the lower's others, which overlayfs does not show.
+ * These are compared with the composed tree once every layer is unpacked. `layers` bottom-up.
+ */
+export function mergedXattrDirs(layers: Pick<LayerScan, 'dirs' | 'otherXattrs'>[]): string[] {
+  const out = new Set<string>();
+  for (const layer of layers.slice(0, -1)) {
+    for (const rel of layer.otherXattrs.keys()) if (layer.dirs.has(rel)) out.add(rel);
+  }
+  return [...out];
+}
+
+/**
+ * Why those dirs cannot be put right after unpacking, or undefined: a redirect above would move one to a
+ * path the comparison does not look at, and setfattr's argv cannot name a path that is not UTF-8.
+ */
+export function mergedXattrProblem(dirs: string[], uppers: Pick<LayerScan, 'overlayXattrs' | 'dirs'>[]): string | undefined {
+  for (const rel of dirs) if (!isUtf8(rel)) return 'xattrs on a dir whose name is not UTF-8';
+  for (const upper of uppers) {
+    for (const { rel, from } of redirectsOf(upper)) {
+      const moved = dirs.find((d) => d === from || d.startsWith(`${from}/`));
+      if (moved !== undefined) return `a redirected dir (${rel}) over a dir with xattrs (${moved})`;
+    }
+  }
+  return undefined;
+}
+
+const within = (path: string, dir: string) => dir === '' || path === dir || path.startsWith(`${dir}/`);
+
+/**
+ * Why a redirected dir cannot be moved into place by rename: its origin or its destination is on another
+ * filesystem mounted inside the target (an ESP at boot/efi), or holds one. `mounted`: the target's mount
+ * points, relative, bytes as latin1.
+ */
+export function redirectAcrossMounts(uppers: Pick<LayerScan, 'overlayXattrs' | 'dirs'>[], mounted: string[]): string | undefined {
+  for (const upper of uppers) {
+    for (const { rel, from } of redirectsOf(upper)) {
+      const m = mounted.find((m) => [rel, from].some((p) => within(p, m) || within(m, p)));
+      if (m !== undefined) return `a redirected dir (${rel}) across the target's mount at ${m}`;
+    }
+  }
+  return undefined;
+}
+
 /** Why this layer cannot be unpacked with an identical result, or undefined when it can. */
 export function unsupportedIn(scan: Pick<LayerScan, 'overlayXattrs'>): string | undefined {
   const root = scan.overlayXattrs.get('');
@@ -58,7 +105,7 @@ export function unsupportedIn(scan: Pick<LayerScan, 'overlayXattrs'>): string | 
       if (name === REDIRECT && (value === '' || value.split('/').some((c) => c === '..' || c === '.'))) return `an odd redirect on ${rel || '/'}`;
     }
     // The overlay xattrs are removed with setfattr, whose argv is UTF-8.
-    if (Buffer.from(Buffer.from(rel, 'latin1').toString('utf8'), 'utf8').toString('latin1') !== rel) return `overlay xattrs on a name that is not UTF-8`;
+    if (!isUtf8(rel)) return `overlay xattrs on a name that is not UTF-8`;
   }
   return undefined;
 }
