@@ -232,6 +232,14 @@ function startCopier(source: Source, target: string, copier: CopierName, runner:
   return execa('node', [runner, kind, source.path, target, String(source.bytes)], progress ? { stdout: 'pipe', buffer: false } : { stdout: 'ignore' });
 }
 
+interface ProgressError {
+  /** Against the percents reported while du read (the figure compared with the target). */
+  error: number;
+  /** Against the percent reported when du started: what a sampler that ignores du's own time would say. */
+  atStart: number;
+  backwards: boolean;
+}
+
 /**
  * The progress error, in an untimed copy of its own: every 200 ms the apparent size of everything on the
  * target (du), the final size being 100 %, against the percent the copier reported. du takes up to half a
@@ -239,7 +247,7 @@ function startCopier(source: Source, target: string, copier: CopierName, runner:
  * the error is its distance from the interval of percents reported from du's start to its end. The largest,
  * in percentage points; also whether the percent ever went backwards.
  */
-async function progressError(source: Source, target: string, copier: CopierName, runner: string): Promise<{ error: number; backwards: boolean }> {
+async function progressError(source: Source, target: string, copier: CopierName, runner: string): Promise<ProgressError> {
   await execa('sync');
   writeFileSync('/proc/sys/vm/drop_caches', '3');
   // rsync's temporary files vanish while du reads: it complains, and its total is still the one wanted.
@@ -274,7 +282,8 @@ async function progressError(source: Source, target: string, copier: CopierName,
     const actual = (100 * x.bytes) / total;
     return actual < x.from ? x.from - actual : actual > x.to ? actual - x.to : 0;
   };
-  return { error: Math.max(0, ...samples.map(gap)), backwards };
+  const atStart = (x: (typeof samples)[number]) => Math.abs((100 * x.bytes) / total - x.from);
+  return { error: Math.max(0, ...samples.map(gap)), atStart: Math.max(0, ...samples.map(atStart)), backwards };
 }
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -304,14 +313,14 @@ async function benchSource(source: Source, work: string, tools: { runner: string
       }
     }
   }
-  const errors = new Map<string, { error: number; backwards: boolean }>();
+  const errors = new Map<string, ProgressError>();
   for (const fs of FILESYSTEMS) {
     for (const c of ['engine, rsync (before)', 'engine, layers (now)'] as CopierName[]) {
       const t = await freshTarget(work, fs, 'target');
       try {
         const e = await progressError(source, t.dir, c, runner);
         errors.set(`${fs}|${c}`, e);
-        console.log(`${source.label} progress ${fs} ${c}: error ${e.error.toFixed(1)} points${e.backwards ? ', went BACKWARDS' : ''}`);
+        console.log(`${source.label} progress ${fs} ${c}: error ${e.error.toFixed(1)} points (${e.atStart.toFixed(1)} at du's start)${e.backwards ? ', went BACKWARDS' : ''}`);
       } finally {
         await t.release();
       }
@@ -332,7 +341,7 @@ async function benchSource(source: Source, work: string, tools: { runner: string
       const walk = c === 'engine, layers (now)' ? `${walkDiffs.get(fs)} differences` : '';
       const back = err?.backwards ? ' (went BACKWARDS)' : ', never backwards';
       out.push(
-        `| ${fs} | ${c} | ${r.map((s) => s.seconds.toFixed(2)).join(', ')} | ${c === 'rsync -aHAXS' ? '1×' : `**${ratio.toFixed(2)}×**`} | ${(source.bytes / 1e6 / secs).toFixed(0)} | ${(source.inodes / secs).toFixed(0)} | ${(Math.max(...r.map((s) => s.peakBytes)) / MiB).toFixed(0)} MiB | ${err ? `${err.error.toFixed(1)} points${back}` : '–'} | ${walk} |`,
+        `| ${fs} | ${c} | ${r.map((s) => s.seconds.toFixed(2)).join(', ')} | ${c === 'rsync -aHAXS' ? '1×' : `**${ratio.toFixed(2)}×**`} | ${(source.bytes / 1e6 / secs).toFixed(0)} | ${(source.inodes / secs).toFixed(0)} | ${(Math.max(...r.map((s) => s.peakBytes)) / MiB).toFixed(0)} MiB | ${err ? `${err.error.toFixed(1)} points (${err.atStart.toFixed(1)} at du's start)${back}` : '–'} | ${walk} |`,
       );
     }
   }
@@ -367,7 +376,7 @@ async function main(): Promise<void> {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`bash scripts/bench.sh copy\` (bench/copy.ts), ${ROUNDS} rounds, on ${cpu} cores **shared with other engineers' builds and tests** (load: \`${loadBefore}\` before, \`${loadAfter}\` after); the copiers are rotated every round and every filesystem so that load falls on all of them alike.`,
     '',
-    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by scripts/compose-sysroots.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. The engine\'s copiers run in a process of their own, bundled by esbuild and run by plain node as the medium runs the engine (bench/copy-runner.ts); its start (~50 ms) is inside the time. Peak memory: resident memory of the copying process and every child (node, unsquashfs, getfattr; rsync\'s three processes), sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem, every 200 ms the apparent size of everything on the target (du; the final size is 100 %) against the percents the copier reported from du\'s start to its end (du takes up to half a second on a desktop\'s tree while the copy goes on, so its reading belongs to some instant of that span); the largest distance, in percentage points. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
+    'Method: the source is composed as on the medium (squashfs layers on loop devices under a read-only overlay, by scripts/compose-sysroots.sh, as the loader does); every copy goes onto a fresh filesystem on a loop device over a sparse 6 GiB image in /var/tmp; `sync` and `echo 3 > /proc/sys/vm/drop_caches` before each copy; the time includes the final `sync`. The engine\'s copiers run in a process of their own, bundled by esbuild and run by plain node as the medium runs the engine (bench/copy-runner.ts); its start (~50 ms) is inside the time. Peak memory: resident memory of the copying process and every child (node, unsquashfs, getfattr; rsync\'s three processes), sampled every 100 ms. Progress error: in a separate untimed copy per engine copier and filesystem, every 200 ms the apparent size of everything on the target (du; the final size is 100 %) against the percents the copier reported from du\'s start to its end (du takes up to half a second on a desktop\'s tree while the copy goes on, so its reading belongs to some instant of that span); the largest distance, in percentage points; in brackets the largest gap to the percent reported when du started, as earlier runs of this bench measured it, sampling in the copier\'s own process. (The used blocks of the filesystem were tried first: speculative preallocation on xfs makes them run far ahead of what is written.) Walk: the metadata walk of test/helpers/walk.ts, target against the composed source, after the layer copier\'s first copy on each filesystem.',
     '',
     ...out,
     '## The choice',
