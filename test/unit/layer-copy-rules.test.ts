@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMountinfo } from '../../electron/engine/disks/mounts.ts';
 import { copyMethodFrom, overlayLowerDirs, type LoopBacking } from '../../electron/engine/run/layer-stack.ts';
 import { lowerPathOf, mergedXattrDirs, mergedXattrProblem, redirectAcrossMounts, redirectsOf, unsupportedIn } from '../../electron/engine/run/overlay-rules.ts';
-import { extractedPath, unsquashfsArgv } from '../../electron/engine/run/layer-copier.ts';
+import { extractedPath, unpackArgv, unsquashfsArgv } from '../../electron/engine/run/layer-copier.ts';
 
 const MOUNTS = [
   '75 27 7:2 / /run/livekit/layers/base ro,relatime - squashfs /dev/loop2 ro,errors=continue',
@@ -143,5 +143,9 @@ describe('unsquashfs', () => {
   it('argv: forced into the target, with the image offset when it has one', () => {
     expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '/m/base.squashfs']);
     expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '-o', '4096', '/m/iso']);
+    // Niced (the engine keeps up with its names), line-buffered when stdbuf is there.
+    const layer = { image: '/m/base.squashfs', offset: 0, mount: '/l' };
+    expect(unpackArgv(layer, '/t', true).slice(0, 6)).toEqual(['nice', '-n', '10', 'stdbuf', '-oL', 'unsquashfs']);
+    expect(unpackArgv(layer, '/t', false).slice(0, 4)).toEqual(['nice', '-n', '10', 'unsquashfs']);
   });
 });

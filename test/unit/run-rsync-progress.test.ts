@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ProgressTracker, parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts';
 import { splitLines } from '../../electron/engine/run/lines.ts';
+import { RsyncCopier } from '../../electron/engine/run/copier.ts';
+import type { CommandRunner, RunOptions } from '../../electron/engine/run/runner.ts';
 
 // Recorded from a real `rsync -aHAXS ... --info=progress2 --outbuf=L` of 300 random files (183 MB).
 const recorded = readFileSync(new URL('../fixtures/sysroot/recorded/rsync-progress2-300files.txt', import.meta.url), 'utf8');
@@ -92,5 +94,36 @@ describe('ProgressTracker', () => {
     const t = new ProgressTracker(1_000_000);
     const s = t.update({ bytes: 10, percent: 0, rate: 0, seconds: 0, transferred: 50, toCheck: 50, totalToCheck: 100 }, 0);
     expect(s.percent).toBeGreaterThan(49);
+  });
+});
+
+describe('RsyncCopier progress callbacks', () => {
+  /** Plays rsync's lines at the given clock times through the CommandRunner port. */
+  const played = (lines: [number, string][]) => {
+    let now = 0;
+    const runner: CommandRunner = {
+      run: async (_argv: string[], opts?: RunOptions) => {
+        for (const [t, line] of lines) {
+          now = t;
+          opts?.onLine?.(line, 'stdout');
+        }
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    };
+    return { runner, now: () => now };
+  };
+  const line = (bytes: number) => `  ${bytes.toLocaleString('en-US')}   0%   80.00MB/s    0:00:01`;
+
+  it('at most every 200 ms, but never a point behind: a burst of bytes is reported at once', async () => {
+    const { runner, now } = played([
+      [1000, line(1_000)],
+      [1050, line(2_000)], // throttled: 50 ms, under a point
+      [1100, line(30_000)], // 3 points on: reported at once
+      [1150, line(31_000)], // throttled again
+      [1400, line(32_000)],
+    ]);
+    const seen: number[] = [];
+    await new RsyncCopier(now).copy({ source: '/s', target: '/t', totalBytes: 1_000_000, totalFiles: 1, runner, onProgress: (p) => seen.push(p.bytes) });
+    expect(seen).toEqual([1_000, 30_000, 32_000, 1_000_000]);
   });
 });

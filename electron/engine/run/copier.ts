@@ -57,6 +57,7 @@ export class RsyncCopier implements Copier {
   async copy(req: CopyRequest): Promise<void> {
     const tracker = new ProgressTracker(req.totalBytes);
     let lastEmit = 0;
+    let lastPercent = 0;
     const argv = rsyncArgv(req.source, req.target);
     req.onLog?.(`$ ${argv.join(' ')}`);
     await req.runner.run(argv, {
@@ -69,8 +70,10 @@ export class RsyncCopier implements Copier {
         }
         const t = this.now();
         const snap = tracker.update(p, t);
-        if (t - lastEmit >= THROTTLE_MS) {
+        // At most every THROTTLE_MS, but never a point behind.
+        if (t - lastEmit >= THROTTLE_MS || snap.percent - lastPercent >= 1) {
           lastEmit = t;
+          lastPercent = snap.percent;
           req.onProgress(snap);
         }
       },
