@@ -35,11 +35,12 @@ export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
 }
 
 /**
- * How unsquashfs is started. nice -n 10: its threads take both cores of a small machine while it writes,
- * and the engine reading its names then falls behind (measured, the Debian fixture onto ext4, five copies
- * each: progress at worst 0.9–4.2 points behind the bytes on the target, 0.4–1.4 niced, no slower); the installer's window stays responsive too. stdbuf -oL: -i
- * writes names through stdio, which a pipe buffers by 4 KiB; while a big file is written the names before it
- * wait in the buffer and progress stalls.
+ * How unsquashfs is started.
+ * nice -n 10: its threads take both cores of a small machine while it writes, and the engine reading its
+ * names falls behind (measured, the Debian fixture onto ext4, five copies each: progress at worst 0.9–4.2
+ * points behind the bytes on the target, 0.4–1.4 niced, no slower); the installer's window stays responsive.
+ * stdbuf -oL: -i writes names through stdio, which a pipe buffers by 4 KiB; while a big file is written the
+ * names before it would wait in the buffer and progress would stall.
  */
 export function unpackArgv(layer: SquashfsLayer, target: string, lineBuffered: boolean): string[] {
   return ['nice', '-n', '10', ...(lineBuffered ? ['stdbuf', '-oL'] : []), ...unsquashfsArgv(layer, target)];
