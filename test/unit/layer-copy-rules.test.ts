@@ -143,9 +143,10 @@ describe('unsquashfs', () => {
   it('argv: forced into the target, with the image offset when it has one', () => {
     expect(unsquashfsArgv({ image: '/m/base.squashfs', offset: 0, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '/m/base.squashfs']);
     expect(unsquashfsArgv({ image: '/m/iso', offset: 4096, mount: '/l' }, '/t')).toEqual(['unsquashfs', '-f', '-i', '-da', '4', '-fr', '4', '-d', '/t', '-o', '4096', '/m/iso']);
-    // Niced (the engine keeps up with its names), line-buffered when stdbuf is there.
+    // Niced (the engine keeps up with its names) and line-buffered, each where its program is installed.
     const layer = { image: '/m/base.squashfs', offset: 0, mount: '/l' };
-    expect(unpackArgv(layer, '/t', true).slice(0, 6)).toEqual(['nice', '-n', '10', 'stdbuf', '-oL', 'unsquashfs']);
-    expect(unpackArgv(layer, '/t', false).slice(0, 4)).toEqual(['nice', '-n', '10', 'unsquashfs']);
+    expect(unpackArgv(layer, '/t', { nice: true, stdbuf: true }).slice(0, 6)).toEqual(['nice', '-n', '10', 'stdbuf', '-oL', 'unsquashfs']);
+    expect(unpackArgv(layer, '/t', { nice: true, stdbuf: false }).slice(0, 4)).toEqual(['nice', '-n', '10', 'unsquashfs']);
+    expect(unpackArgv(layer, '/t', { nice: false, stdbuf: false })[0]).toBe('unsquashfs');
   });
 });

@@ -41,9 +41,15 @@ export function unsquashfsArgv(layer: SquashfsLayer, target: string): string[] {
  * points behind the bytes on the target, 0.4–1.4 niced, no slower); the installer's window stays responsive.
  * stdbuf -oL: -i writes names through stdio, which a pipe buffers by 4 KiB; while a big file is written the
  * names before it would wait in the buffer and progress would stall.
+ * Both are coreutils, which a minimal Live root may leave out: each is used where it is installed.
  */
-export function unpackArgv(layer: SquashfsLayer, target: string, lineBuffered: boolean): string[] {
-  return ['nice', '-n', '10', ...(lineBuffered ? ['stdbuf', '-oL'] : []), ...unsquashfsArgv(layer, target)];
+export function unpackArgv(layer: SquashfsLayer, target: string, have: UnpackHelpers): string[] {
+  return [...(have.nice ? ['nice', '-n', '10'] : []), ...(have.stdbuf ? ['stdbuf', '-oL'] : []), ...unsquashfsArgv(layer, target)];
+}
+
+export interface UnpackHelpers {
+  nice: boolean;
+  stdbuf: boolean;
 }
 
 class Aborted extends Error {
@@ -57,8 +63,7 @@ export class LayerCopier implements Copier {
     private readonly layers: SquashfsLayer[],
     private readonly fallback: Copier,
     private readonly now: () => number = () => Date.now(),
-    /** stdbuf (coreutils) is there to make unsquashfs's names line-buffered. */
-    private readonly lineBuffered = existsSync('/usr/bin/stdbuf'),
+    private readonly helpers: UnpackHelpers = { nice: existsSync('/usr/bin/nice'), stdbuf: existsSync('/usr/bin/stdbuf') },
   ) {}
 
   async copy(req: CopyRequest): Promise<void> {
@@ -119,7 +124,7 @@ export class LayerCopier implements Copier {
       if (current > 0) prepareTarget(req.target, scan);
       check();
       const argv = unsquashfsArgv(layer, req.target);
-      const unpack = unpackArgv(layer, req.target, this.lineBuffered);
+      const unpack = unpackArgv(layer, req.target, this.helpers);
       req.onLog?.(`copy: layer ${current + 1}/${this.layers.length}: $ ${unpack.join(' ')}`);
       inLayer = 0;
       pending = 0;
