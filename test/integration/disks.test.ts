@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectMachineFacts } from '../../electron/engine/disks/collect.ts';
+import { blkidProbe, collectMachineFacts } from '../../electron/engine/disks/collect.ts';
 import { describeImage, NotAnImageError } from '../../electron/engine/disks/image.ts';
 import { refusalsFor } from '../../electron/engine/disks/safety.ts';
 import type { MachineFacts } from '../../electron/shared/facts.ts';
@@ -123,6 +123,16 @@ describe.skipIf(!isRoot)('collectMachineFacts on this machine (needs root: loop 
     expect(refusalsFor(d, f, null)).toEqual([]);
     expect(refusalsFor(d, f, 200 * MiB)).toEqual([]);
     expect(refusalsFor(d, f, 300 * MiB).map((r) => r.code)).toEqual(['too-small']);
+  });
+
+  it('blkid: a device it cannot probe (a loop node detached meanwhile) hides none of the devices after it', async () => {
+    // `losetup --find` names a free loop node: what a loop device detached between lsblk and blkid leaves.
+    const free = (await sh('losetup', '--find')).stdout.trim();
+    const probed = await blkidProbe([layerLoop, free, `${loop}p1`, `${loop}p2`]);
+    expect(probed.get(layerLoop)?.TYPE).toBe('squashfs');
+    expect(probed.has(free)).toBe(false);
+    expect(probed.get(`${loop}p1`)).toMatchObject({ TYPE: 'vfat', UUID: 'C0FF-EE01' });
+    expect(probed.get(`${loop}p2`)).toMatchObject({ TYPE: 'ext4', UUID: '5e1f0000-0000-4000-8000-00000000b0b0' });
   });
 
   it('describeImage: a regular file is an image target; anything else is refused', async () => {

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import si from 'systeminformation';
 import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import { defaultMediumDir } from '../medium/sysroots.ts';
-import { mergeBlkid, parseBlkidExport } from './blkid.ts';
+import { mergeBlkid, parseBlkidExport, type BlkidEntry } from './blkid.ts';
 import { liveSetsFrom } from './live.ts';
 import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
@@ -16,6 +16,8 @@ import { readPower } from './power.ts';
 /** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
 export const DEFAULT_LAYERS_DIR = '/run/livekit/layers';
 const TIMEOUT_MS = 10_000;
+/** blkid processes started together (a machine may have dozens of partitions and loop devices). */
+const BLKID_AT_ONCE = 8;
 
 async function readText(path: string): Promise<string> {
   try {
@@ -40,16 +42,27 @@ export async function readLsblk(): Promise<DiskInfo[]> {
   return parseLsblk(r.stdout);
 }
 
-/** blkid's low-level probe of every disk and partition: fills FSTYPE/UUID/PARTTYPE that lsblk misses without udev. */
+/**
+ * blkid's low-level probe of each device, by device name. One blkid per device: given several, `blkid -p`
+ * stops at the first it cannot probe (a loop device detached meanwhile, a busy one, here the host's mounted
+ * whole-disk /dev/vda) and says nothing of the devices after it. Exit 2 is "nothing found".
+ */
+export async function blkidProbe(devices: string[]): Promise<Map<string, BlkidEntry>> {
+  const outputs: string[] = [];
+  for (let i = 0; i < devices.length; i += BLKID_AT_ONCE) {
+    const batch = devices.slice(i, i + BLKID_AT_ONCE).map(async (dev) => (await execa('blkid', ['-p', '-o', 'export', dev], { timeout: TIMEOUT_MS, reject: false })).stdout ?? '');
+    outputs.push(...(await Promise.all(batch)));
+  }
+  return parseBlkidExport(outputs.join('\n\n'));
+}
+
+/** Fills FSTYPE/UUID/PARTTYPE that lsblk misses without udev, from blkid's probe of every disk and partition. */
 async function withBlkid(disks: DiskInfo[]): Promise<DiskInfo[]> {
   const devices = disks
     .filter((d) => d.sizeBytes > 0 && d.type !== 'rom')
     .flatMap((d) => [d.path, ...d.partitions.map((p) => p.path)])
     .filter((p) => existsSync(p));
-  if (!devices.length) return disks;
-  // Exit 2: nothing found on some device; blkid still prints the others.
-  const r = await execa('blkid', ['-p', '-o', 'export', ...devices], { timeout: TIMEOUT_MS, reject: false });
-  return mergeBlkid(disks, parseBlkidExport(r.stdout ?? ''));
+  return devices.length ? mergeBlkid(disks, await blkidProbe(devices)) : disks;
 }
 
 function markSwap(disks: DiskInfo[], swapsText: string): DiskInfo[] {
