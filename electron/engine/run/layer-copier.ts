@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import type { SquashfsLayer } from '../../shared/plan.ts';
 import type { Copier, CopyRequest } from './copier.ts';
-import { bytesPath, layerXattrsOf, readXattrs, walkLayer, type LayerScan } from './layer-scan.ts';
+import { argvPath, bytesPath, layerXattrsOf, readXattrs, walkLayer, type LayerScan } from './layer-scan.ts';
 import { isOpaque, mergedXattrDirs, mergedXattrProblem, redirectAcrossMounts, redirectsOf, unsupportedIn } from './overlay-rules.ts';
 import { mountsUnder, parseMountinfo } from '../disks/mounts.ts';
 import { ProgressTracker } from './rsync-progress.ts';
@@ -99,7 +99,7 @@ export class LayerCopier implements Copier {
     // The file being unpacked (named, the next name not yet seen): its weight and path on the target.
     let pending = 0;
     let pendingPath: string | undefined;
-    const targetRoot = Buffer.from(req.target, 'utf8').toString('latin1');
+    const onTarget = under(req.target);
     const inFlight = () => {
       // A big file counts as far as it is written (its size on the target grows as unsquashfs writes).
       if (!pendingPath) return 0;
@@ -139,7 +139,7 @@ export class LayerCopier implements Copier {
             // A file is named as its unpacking starts: it counts in full once the next entry is named.
             inLayer += pending;
             pending = scan.weights.get(rel) ?? 0;
-            pendingPath = pending >= BIG_FILE ? `${targetRoot}/${rel}` : undefined;
+            pendingPath = pending >= BIG_FILE ? onTarget(rel) : undefined;
             report();
           }
         },
@@ -175,6 +175,12 @@ function mountedIn(target: string): string[] {
   return mountsUnder(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), real).map((m) => Buffer.from(m.mountpoint.slice(real.length + 1), 'utf8').toString('latin1'));
 }
 
+/** A dir's entries by relative path ('' is the dir itself), as byte strings (latin1). */
+const under = (dir: string) => {
+  const root = Buffer.from(dir, 'utf8').toString('latin1');
+  return (rel: string) => (rel === '' ? root : `${root}/${rel}`);
+};
+
 const exists = (p: string) => {
   try {
     return lstatSync(bytesPath(p));
@@ -191,13 +197,12 @@ const remove = (p: string) => rmSync(bytesPath(p), { recursive: true, force: tru
  * only creates new inodes: a file replaced here never writes through a hardlink of a lower layer.
  */
 export function prepareTarget(target: string, scan: LayerScan): void {
-  const root = Buffer.from(target, 'utf8').toString('latin1');
-  const at = (rel: string) => (rel === '' ? root : `${root}/${rel}`);
+  const at = under(target);
   const redirects = redirectsOf(scan);
   const redirected = new Set(redirects.map((r) => r.rel));
   const staged = new Map<string, string>();
   if (redirects.length) {
-    const stage = `${root}/.livekit-redirects.${process.pid}`;
+    const stage = `${at('')}/.livekit-redirects.${process.pid}`;
     mkdirSync(bytesPath(stage), { mode: 0o700 });
     redirects.forEach(({ rel, from }, i) => {
       if (exists(at(from))?.isDirectory()) {
@@ -255,8 +260,7 @@ function removeAndPlace(scan: LayerScan, at: (rel: string) => string, staged: Ma
  * removing entries changed the times).
  */
 async function finishLayer(req: CopyRequest, scan: LayerScan): Promise<void> {
-  const root = Buffer.from(req.target, 'utf8').toString('latin1');
-  const at = (rel: string) => (rel === '' ? root : `${root}/${rel}`);
+  const at = under(req.target);
   const gone = new Set<string>();
   for (const e of scan.entries) {
     if (e.kind === 'whiteout') {
@@ -291,7 +295,7 @@ const addTo = (byName: Map<string, string[]>, names: Iterable<string>, path: str
 async function removeXattrs(req: CopyRequest, byName: Map<string, string[]>): Promise<void> {
   for (const [name, paths] of byName) {
     for (let i = 0; i < paths.length; i += 500) {
-      const argv = paths.slice(i, i + 500).map((p) => Buffer.from(p, 'latin1').toString('utf8'));
+      const argv = paths.slice(i, i + 500).map(argvPath);
       await req.runner.run(['setfattr', '-h', '-x', name, ...argv], req.signal ? { signal: req.signal } : {});
     }
   }
@@ -303,10 +307,6 @@ async function removeXattrs(req: CopyRequest, byName: Map<string, string[]>): Pr
  * the composed source does not show on such a dir is removed from the target.
  */
 async function dropMergedXattrs(req: CopyRequest, dirs: string[]): Promise<void> {
-  const under = (dir: string) => {
-    const root = Buffer.from(dir, 'utf8').toString('latin1');
-    return (rel: string) => (rel === '' ? root : `${root}/${rel}`);
-  };
   const [target, source] = [under(req.target), under(req.source)];
   const rels = dirs.filter((rel) => exists(target(rel))?.isDirectory());
   if (!rels.length) return;

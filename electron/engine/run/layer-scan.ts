@@ -92,7 +92,7 @@ function hexToLatin1(v: string): string {
 }
 
 /** What getfattr names a path with: its bytes, as given on the command line (UTF-8). */
-const argvPath = (p: string): string => Buffer.from(p, 'latin1').toString('utf8');
+export const argvPath = (p: string): string => Buffer.from(p, 'latin1').toString('utf8');
 
 /**
  * getfattr -d of every xattr (values in hex) of `paths` (bytes as latin1; with their trees when

@@ -47,6 +47,9 @@ export function redirectsOf(scan: Pick<LayerScan, 'overlayXattrs' | 'dirs'>): { 
   return out.sort((a, b) => depth(b.from) - depth(a.from));
 }
 
+/** True when relative path `path` is `dir` or inside it ('' is the root). */
+const within = (path: string, dir: string) => dir === '' || path === dir || path.startsWith(`${dir}/`);
+
 const isUtf8 = (rel: string) => Buffer.from(Buffer.from(rel, 'latin1').toString('utf8'), 'utf8').toString('latin1') === rel;
 
 /**
@@ -70,14 +73,12 @@ export function mergedXattrProblem(dirs: string[], uppers: Pick<LayerScan, 'over
   for (const rel of dirs) if (!isUtf8(rel)) return 'xattrs on a dir whose name is not UTF-8';
   for (const upper of uppers) {
     for (const { rel, from } of redirectsOf(upper)) {
-      const moved = dirs.find((d) => d === from || d.startsWith(`${from}/`));
+      const moved = dirs.find((d) => within(d, from));
       if (moved !== undefined) return `a redirected dir (${rel}) over a dir with xattrs (${moved})`;
     }
   }
   return undefined;
 }
-
-const within = (path: string, dir: string) => dir === '' || path === dir || path.startsWith(`${dir}/`);
 
 /**
  * Why a redirected dir cannot be moved into place by rename: its origin or its destination is on another
