@@ -2,7 +2,7 @@
 // One parser for every command, `serve` included, so each answers --help and refuses the same way.
 import { parseArgs } from 'node:util';
 
-export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve', 'autoinstall', 'systems', 'mount', 'shell', 'unmount', 'repair'] as const;
+export const COMMANDS = ['sysroots', 'disks', 'schema', 'validate', 'plan', 'install', 'serve', 'autoinstall', 'cleanup', 'systems', 'mount', 'shell', 'unmount', 'repair'] as const;
 /** What `livekit repair <kind>` repairs (electron/engine/rescue/plan.ts). */
 export const REPAIRS = ['boot', 'fstab', 'password', 'fsck', 'copy-home'] as const;
 export type Repair = (typeof REPAIRS)[number];
@@ -66,6 +66,7 @@ const ALLOWED: Record<Command, string[]> = {
   install: ['config', 'yes', 'json', 'log'],
   serve: ['port', 'demo', 'renderer', 'url-file'],
   autoinstall: ['source', 'result-dir'],
+  cleanup: ['json'],
   systems: ['json'],
   mount: [],
   shell: [],

@@ -20,6 +20,7 @@ import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args
 import { checkPathOptions } from './paths.ts';
 import { cliLanguage } from './language.ts';
 import { askYes } from './ask-yes.ts';
+import { cmdCleanup, settleLeftovers } from './leftovers.ts';
 import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine, warningLines } from './render.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -119,6 +120,12 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // What an interrupted earlier run left (mounts, loop devices) is released first: it would make the target
+    // look in use, or worse, still be writing to it. What cannot be released stops here, named.
+    if (process.getuid?.() === 0) {
+      const stop = await settleLeftovers(t, a.json, { out, err });
+      if (stop !== undefined) return stop;
+    }
     const p = await prepare(a, cmdline);
     if (!p.ok) return reportNotPrepared(a, t, p);
     // Little memory, a laptop on its battery: said before anything is asked or written, never a refusal.
@@ -212,6 +219,12 @@ function dispatch(a: CliArgs, t: TFunction, cmdline: string): Promise<number> | 
       return cmdServe(a, cmdline);
     case 'autoinstall':
       return cmdAutoinstall(a, t, cmdline);
+    case 'cleanup':
+      if (process.getuid?.() !== 0) {
+        err(t('cli:error.notRootRepair'));
+        return EXIT.failed;
+      }
+      return cmdCleanup(t, a.json, { out, err });
     case 'systems':
     case 'mount':
     case 'shell':

@@ -110,7 +110,9 @@ function actionText(a: Plan['steps'][number]['actions'][number]): string {
     case 'copy':
       return `copy ${a.source} → ${a.target} (${formatSize(a.totalBytes)}, ${a.totalFiles} files)`;
     case 'release':
-      return 'release';
+      return a.keepDisk ? 'release (the disk stays attached)' : 'release';
+    case 'verify-target':
+      return 'verify the target is still the disk planned for';
     case 'save-log':
       return `save log → ${a.path}`;
   }

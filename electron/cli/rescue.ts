@@ -29,6 +29,10 @@ import type { InstalledSystem } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
 import { execute } from '../engine/run/executor.ts';
 import { registerHolder } from '../engine/run/held.ts';
+import { runRepairPlan } from '../engine/rescue/run-repair.ts';
+import { TargetBusyError } from '../engine/run/target-lock.ts';
+import { errorText } from '../engine/run/coded-error.ts';
+import { settleLeftovers } from './leftovers.ts';
 import { ExecaRunner } from '../engine/run/runner.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { CliArgs } from './args.ts';
@@ -268,6 +272,8 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
   }
   const notRoot = needRoot(t);
   if (notRoot !== undefined) return notRoot;
+  const stop = await settleLeftovers(t, a.json, { out, err });
+  if (stop !== undefined) return stop;
   const found = await find(a, cmdline);
   const sys = pick(t, found, a.system!);
   if (typeof sys === 'number') return sys;
@@ -359,8 +365,15 @@ async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, password: s
         const s = printer.print(e);
         if (s) (e.type === 'error' ? process.stderr : process.stdout).write(s);
       };
-  const r = await withSignals(ac, () =>
-    execute(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { password } : {}, onEvent, logFile, signal: ac.signal }),
-  );
+  let r;
+  try {
+    r = await withSignals(ac, () =>
+      runRepairPlan(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { password } : {}, onEvent, logFile, signal: ac.signal }),
+    );
+  } catch (e) {
+    if (!(e instanceof TargetBusyError)) throw e;
+    err(t('cli:install.refused', { message: errorText(t, { message: e.message, code: e.code, params: e.params }) }));
+    return EXIT.refused;
+  }
   return r.ok ? EXIT.ok : r.cancelled ? EXIT.cancelled : EXIT.failed;
 }

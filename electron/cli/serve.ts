@@ -13,6 +13,17 @@ import { DemoRescue } from '../engine/service/demo-rescue.ts';
 import { RealRescue } from '../engine/service/rescue.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
+import { defaultHeldDir } from '../engine/run/held-journal.ts';
+import { describeHeld, releaseEarlierRuns } from '../engine/run/leftovers.ts';
+import { ExecaRunner } from '../engine/run/runner.ts';
+
+/** A service started after one that was killed mid-install first releases what that one left (said in its log). */
+async function releaseLeftovers(log: (m: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const s = await releaseEarlierRuns(defaultHeldDir(), new ExecaRunner());
+  for (const l of s.found) log(`released what an interrupted run (pid ${l.owner.pid}: ${l.what}) left: ${l.items.filter((r) => s.released.includes(r)).map(describeHeld).join(', ') || 'nothing'}`);
+  for (const n of s.notReleased) log(`could not release ${describeHeld(n.record)} (${n.reason}${n.users?.length ? `; used by ${n.users.map((u) => `pid ${u.pid} ${u.command}`).join(', ')}` : ''}): installs onto its disk are refused until \`livekit cleanup\` releases it`);
+}
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -50,6 +61,8 @@ async function ensureRenderer(dir: string): Promise<void> {
 
 export async function runServe(a: ServeArgs): Promise<number> {
   installLastResort('livekit serve');
+  const log = (m: string) => process.stderr.write(`livekit serve: ${m}\n`);
+  await releaseLeftovers(log);
   await ensureRenderer(a.rendererDir);
   const { cmdline } = a;
   let demo: Awaited<ReturnType<typeof prepareDemo>> | null = null;
@@ -73,7 +86,6 @@ export async function runServe(a: ServeArgs): Promise<number> {
   const engine = demo ? new DemoEngine(demo, options) : new RealEngine(options);
   const rescueOptions = { cmdline, ...(options.mediumDir ? { mediumDir: options.mediumDir } : {}), logDir, targetBase: options.targetBase };
   const rescue = demo ? new DemoRescue(demo, rescueOptions) : new RealRescue(rescueOptions);
-  const log = (m: string) => process.stderr.write(`livekit serve: ${m}\n`);
   const svc = await startService({ engine, rescue, rendererDir: a.rendererDir, port: a.port, log });
   announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);

@@ -22,7 +22,11 @@ import { ExecaRunner, type CommandRunner } from './run/runner.ts';
 import type { Copier } from './run/copier.ts';
 import { CodedError } from './run/coded-error.ts';
 import { readDiskIdentity } from './disks/identity.ts';
-import { identityChanges, type DiskIdentity, type IdentityField } from './disks/identity-diff.ts';
+import { deviceChanges, identityChanges, type DiskIdentity, type IdentityField } from './disks/identity-diff.ts';
+import { diskUsers, imageUsers, scanOpenFiles } from './disks/in-use.ts';
+import { inUseBy } from './disks/safety.ts';
+import { lockTargets, TargetBusyError } from './run/target-lock.ts';
+import type { InUse } from '../shared/facts.ts';
 
 /** Exit codes of `livekit` (issue #2): QA's scripts depend on them. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, cancelled: 130 } as const;
@@ -146,6 +150,56 @@ export async function checkTargetsUnchanged(prepared: Extract<Prepared, { ok: tr
   }
 }
 
+/** The target went away, or another device or file stands at its path now, after the install wrote to it. */
+export class TargetVanishedError extends CodedError {
+  constructor(
+    readonly disk: string,
+    readonly changes: IdentityField[],
+  ) {
+    super('target-vanished', { disk, changes: changes.join(', ') }, `${disk} is no longer the disk being installed to (changed: ${changes.join(', ')}): it was removed or replaced while installing`);
+    this.name = 'TargetVanishedError';
+  }
+}
+
+/** The plan's `verify-target`: each target is still the device or file written to (its table and filesystems are ours now). */
+export async function checkTargetsStillThere(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+  for (const confirmed of prepared.targets) {
+    const changes = deviceChanges(confirmed, await readDiskIdentity(confirmed.path));
+    if (changes.length > 0) throw new TargetVanishedError(confirmed.path, changes);
+  }
+}
+
+/** Something started using a target between the plan and its run (a loop device, another program). */
+export class TargetInUseError extends CodedError {
+  constructor(
+    readonly disk: string,
+    readonly users: InUse[],
+  ) {
+    const by = users.map(inUseBy).join(', ');
+    super('target-in-use', { disk, by }, `${disk} is in use (${by}); nothing was written`);
+    this.name = 'TargetInUseError';
+  }
+}
+
+/** Who uses each target now: for an image, loops and processes; for a disk, processes and stacked devices. */
+async function checkTargetsFree(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+  const open = scanOpenFiles();
+  const plan = prepared.plan;
+  if (plan.erase?.image) {
+    const users = await imageUsers(plan.erase.path, open);
+    if (users.length) throw new TargetInUseError(plan.erase.path, users);
+    return;
+  }
+  for (const path of targetDevices(plan)) {
+    const disk = prepared.machine.disks.find((d) => d.path === path || d.partitions.some((p) => p.path === path));
+    const users = diskUsers(disk ?? { path, partitions: [] }, open).filter((u) => u.device === path || u.device === disk?.path);
+    if (users.length) throw new TargetInUseError(path, users);
+  }
+}
+
+/** The refusals a run meets at its start, before any write: said like a changed target (exit 3). */
+const REFUSED_AT_START = [TargetChangedError, TargetBusyError, TargetInUseError];
+
 export interface RunInstallOptions {
   onEvent: (e: InstallEvent) => void;
   signal?: AbortSignal;
@@ -154,27 +208,38 @@ export interface RunInstallOptions {
 }
 
 /**
- * Runs a prepared plan; the target's mount point is removed afterwards when it is empty. First the
- * targets are re-read: a disk that is no longer the one planned for is refused (exit 3), nothing written.
+ * Runs a prepared plan; the target's mount point is removed afterwards when it is empty. First the targets
+ * are locked (one run per disk, across processes) and re-read: a disk another run is writing, that is no
+ * longer the one planned for, or that something else started using, is refused (exit 3), nothing written.
  */
 export async function runInstall(prepared: Extract<Prepared, { ok: true }>, opts: RunInstallOptions): Promise<ExecuteResult & { exitCode: number }> {
+  let locks: Awaited<ReturnType<typeof lockTargets>> | undefined;
   try {
+    locks = await lockTargets(targetDevices(prepared.plan), `install to ${targetDevices(prepared.plan).join(' ')}`);
     await checkTargetsUnchanged(prepared);
+    await checkTargetsFree(prepared);
   } catch (e) {
-    if (!(e instanceof TargetChangedError)) throw e;
-    opts.onEvent({ type: 'error', step: null, message: e.message, code: e.code, params: e.params });
+    await locks?.release();
+    if (!REFUSED_AT_START.some((k) => e instanceof k)) throw e;
+    const c = e as CodedError;
+    opts.onEvent({ type: 'error', step: null, message: c.message, code: c.code, params: c.params });
     opts.onEvent({ type: 'done', ok: false });
     return { ok: false, cancelled: false, exitCode: EXIT.refused };
   }
-  const r = await execute(prepared.plan, {
-    runner: opts.runner ?? new ExecaRunner(),
-    secrets: prepared.secrets,
-    onEvent: opts.onEvent,
-    logFile: prepared.logPath,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.copier ? { copier: opts.copier } : {}),
-  });
-  await rmdir(prepared.plan.targetRoot).catch(() => {}); // only succeeds when empty, i.e. unmounted
-  const exitCode = r.ok ? EXIT.ok : r.cancelled ? EXIT.cancelled : EXIT.failed;
-  return { ...r, exitCode };
+  try {
+    const r = await execute(prepared.plan, {
+      runner: opts.runner ?? new ExecaRunner(),
+      secrets: prepared.secrets,
+      onEvent: opts.onEvent,
+      logFile: prepared.logPath,
+      verifyTargets: () => checkTargetsStillThere(prepared),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.copier ? { copier: opts.copier } : {}),
+    });
+    await rmdir(prepared.plan.targetRoot).catch(() => {}); // only succeeds when empty, i.e. unmounted
+    const exitCode = r.ok ? EXIT.ok : r.cancelled ? EXIT.cancelled : EXIT.failed;
+    return { ...r, exitCode };
+  } finally {
+    await locks.release();
+  }
 }

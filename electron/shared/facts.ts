@@ -99,6 +99,15 @@ export interface PartitionInfo {
   swapActive: boolean;
 }
 
+/** Something besides a mount or swap that is using a disk, a partition or an image file right now. */
+export type InUse =
+  /** A process holds `device` open (a partition editor, dd, another installer). */
+  | { kind: 'process'; device: string; pid: number; command: string }
+  /** A device is stacked on `device` (dm-crypt, LVM, md). */
+  | { kind: 'holder'; device: string; holder: string }
+  /** The image file `device` is attached to a loop device. */
+  | { kind: 'loop'; device: string; loop: string };
+
 export interface DiskInfo {
   /** Block device path (`/dev/sdb`), or the image file's path for an image target. */
   path: string;
@@ -119,6 +128,10 @@ export interface DiskInfo {
   /** The whole disk is an active swap area (no partition table). */
   swapActive?: boolean;
   partitions: PartitionInfo[];
+  /** Who else is using it or its partitions (absent: nobody, or not looked at). */
+  inUse?: InUse[];
+  /** An image file: what its filesystem has free, and what the image already occupies of it (it is sparse). */
+  hostSpace?: { freeBytes: number; allocatedBytes: number };
 }
 
 export type RefusalCode =
@@ -132,7 +145,11 @@ export type RefusalCode =
   | 'ram'
   /** Zero bytes: no medium in the drive, an unattached loop device. */
   | 'empty'
-  | 'not-found';
+  | 'not-found'
+  /** Held open by a process, stacked on (dm, md), or, for an image, attached to a loop device. */
+  | 'in-use'
+  /** An image file whose filesystem has too little free space for what the install writes into it. */
+  | 'no-room';
 
 /** Why a disk cannot be a target. `code` maps to the i18n key `plan:refusal.<code>`. */
 export interface Refusal {

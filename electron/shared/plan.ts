@@ -39,6 +39,8 @@ export type Action =
       okExitCodes?: number[];
       /** Environment additions. */
       env?: Record<string, string>;
+      /** What its failure means, said instead of "exited with code N" (a file system check that found errors). */
+      failCode?: 'fs-check-failed';
     }
   /** Attach an image file to a loop device with partition scanning; sets `{disk}`. */
   | { kind: 'attach-image'; image: string }
@@ -50,8 +52,13 @@ export type Action =
   | { kind: 'write-file'; path: string; content: string; mode?: number; append?: boolean }
   /** Copy the sysroot onto the target; streams progress. `method` says how (absent: rsync). */
   | { kind: 'copy'; source: string; target: string; totalBytes: number; totalFiles: number; method?: CopyMethod }
-  /** Release everything mounted or attached so far, in reverse order. */
-  | { kind: 'release' }
+  /**
+   * Release everything mounted or attached so far, in reverse order; with `keepDisk`, all but the loop device
+   * holding the target image (its filesystems are checked unmounted before it is detached).
+   */
+  | { kind: 'release'; keepDisk?: boolean }
+  /** The target is still the disk or image file the plan was made for (not unplugged, deleted or replaced). */
+  | { kind: 'verify-target' }
   /** Copy the engine's log into the target (done while the target is still mounted). */
   | { kind: 'save-log'; path: string };
 
@@ -94,6 +101,9 @@ export type StepId =
   | 'bootloader'
   | 'log'
   | 'unmount'
+  /** Read-only checks of the filesystems the install made, unmounted. */
+  | 'check'
+  | 'detach'
   /** Repairs (electron/engine/rescue/plan.ts). */
   | 'password'
   | 'fsck'

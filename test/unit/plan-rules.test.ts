@@ -75,7 +75,7 @@ describe('steps', () => {
   it('come in the documented order, labelled plan:step.<id>, with the copy dominant', () => {
     expect(p.steps.map((s) => s.id)).toEqual([
       'partition', 'format', 'mount', 'copy', 'fstab', 'hostname', 'locale', 'keyboard', 'timezone', 'rtc',
-      'user', 'machine-id', 'swap', 'initramfs', 'bootloader', 'log', 'unmount',
+      'user', 'machine-id', 'swap', 'initramfs', 'bootloader', 'log', 'unmount', 'check',
     ]);
     for (const s of p.steps) expect(s.label).toBe(`plan:step.${s.id}`);
     const total = p.steps.reduce((n, s) => n + s.weight, 0);

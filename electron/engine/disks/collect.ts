@@ -12,6 +12,7 @@ import { liveSetsFrom } from './live.ts';
 import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
 import { readPower } from './power.ts';
+import { diskUsers, scanOpenFiles } from './in-use.ts';
 
 /** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
 export const DEFAULT_LAYERS_DIR = '/run/livekit/layers';
@@ -120,7 +121,13 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     gpuVendors(),
     readPower(),
   ]);
-  const disks = markSwap(await withBlkid(lsblk), swaps);
+  const probed = markSwap(await withBlkid(lsblk), swaps);
+  // Open files are scanned after blkid has finished: its own probes must not count as users.
+  const open = scanOpenFiles();
+  const disks = probed.map((d) => {
+    const inUse = diskUsers(d, open);
+    return inUse.length ? { ...d, inUse } : d;
+  });
   const live = liveSetsFrom({ mounts: parseMountinfo(mountinfo), loopBacking: loops, mediumDir, layersDir, disks });
   return {
     firmware: existsSync('/sys/firmware/efi') ? 'uefi' : 'bios',

@@ -34,3 +34,11 @@ const FIELDS: [IdentityField, (d: DiskIdentity) => unknown][] = [
 export function identityChanges(confirmed: DiskIdentity, now: DiskIdentity): IdentityField[] {
   return FIELDS.filter(([, get]) => get(confirmed) !== get(now)).map(([name]) => name);
 }
+
+/** What makes the device itself (not its contents, which an install rewrites): size, model, serial, WWN, backing file. */
+const DEVICE_FIELDS: IdentityField[] = ['size', 'model', 'serial', 'wwn', 'backing'];
+
+/** Changes to the device itself, after the install has written its own table and filesystems. */
+export function deviceChanges(confirmed: DiskIdentity, now: DiskIdentity): IdentityField[] {
+  return identityChanges(confirmed, now).filter((f) => DEVICE_FIELDS.includes(f));
+}

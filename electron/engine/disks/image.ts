@@ -1,8 +1,9 @@
 // Effects: a regular file used as the target disk (QA's VM images, the tests). The planner attaches it at run time.
 import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { access, realpath, stat, statfs } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { DiskInfo } from '../../shared/facts.ts';
+import { imageUsers, scanOpenFiles } from './in-use.ts';
 
 export class NotAnImageError extends Error {
   constructor(
@@ -14,7 +15,10 @@ export class NotAnImageError extends Error {
   }
 }
 
-/** Describes an existing regular file as a disk of type `image`: `path` as given (the answers name it so), `realPath` for the safety rules. */
+/**
+ * Describes an existing regular file as a disk of type `image`: `path` as given (the answers name it so),
+ * `realPath` for the safety rules, who uses it (a loop device, a process), and the room its filesystem has.
+ */
 export async function describeImage(path: string): Promise<DiskInfo> {
   const real = await realpath(path).catch(() => {
     throw new NotAnImageError(path, 'no such file');
@@ -25,6 +29,8 @@ export async function describeImage(path: string): Promise<DiskInfo> {
     () => true,
     () => false,
   );
+  const fs = await statfs(dirname(real));
+  const inUse = await imageUsers(real, scanOpenFiles());
   return {
     path,
     realPath: real,
@@ -35,5 +41,7 @@ export async function describeImage(path: string): Promise<DiskInfo> {
     removable: false,
     mountpoints: [],
     partitions: [],
+    ...(inUse.length ? { inUse } : {}),
+    hostSpace: { freeBytes: fs.bavail * fs.bsize, allocatedBytes: st.blocks * 512 },
   };
 }

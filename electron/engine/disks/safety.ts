@@ -1,6 +1,6 @@
 // Pure safety rules: why a disk (or a partition, or an image file) must not be written.
 // Each refusal is data (code + params) that the CLI, the UI and the planner all show the same way.
-import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
+import type { DiskInfo, InUse, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
 import { formatSize } from '../answers/size.ts';
 import { isWithin } from './mounts.ts';
 
@@ -42,6 +42,20 @@ function deviceRefusals(disk: DiskInfo, machine: MachineFacts): Refusal[] {
   return out;
 }
 
+/** Who uses it, said in a few words: `pid 812 (gparted /dev/sdb)`, `/dev/loop3`, `/dev/dm-0`. */
+export function inUseBy(u: InUse): string {
+  if (u.kind === 'process') return `pid ${u.pid} (${u.command})`;
+  return u.kind === 'loop' ? u.loop : u.holder;
+}
+
+/** One refusal naming the first user of `devices` (and how many more there are). */
+function inUseRefusals(inUse: InUse[] | undefined, devices: string[]): Refusal[] {
+  const users = (inUse ?? []).filter((u) => devices.includes(u.device));
+  if (!users.length) return [];
+  const by = users.length > 1 ? `${inUseBy(users[0]!)} +${users.length - 1}` : inUseBy(users[0]!);
+  return [{ code: 'in-use', params: { device: users[0]!.device, by } }];
+}
+
 function mountRefusals(mountpoints: string[], device: string): Refusal[] {
   return mountpoints.length ? [{ code: 'mounted', params: { device, mountpoint: mountpoints[0]! } }] : [];
 }
@@ -53,6 +67,13 @@ function imageRefusals(image: DiskInfo, machine: MachineFacts, needBytes: number
   const live = (machine.livePaths ?? []).find((p) => paths.some((i) => isWithin(i, p)));
   if (live) out.push({ code: 'live-medium', params: { device: live } });
   if (image.readOnly) out.push({ code: 'read-only' });
+  out.push(...inUseRefusals(image.inUse, [image.path]));
+  // A sparse image grows as the install writes: its filesystem must hold what it will write, with headroom.
+  const room = image.hostSpace;
+  if (room && needBytes !== null && room.freeBytes + room.allocatedBytes < needBytes) {
+    const free = room.freeBytes + room.allocatedBytes;
+    out.push({ code: 'no-room', params: { need: formatSize(needBytes), free: formatSize(free), needBytes, freeBytes: free } });
+  }
   return [...out, ...sizeRefusals(image.sizeBytes, needBytes)];
 }
 
@@ -64,6 +85,7 @@ export function refusalsFor(disk: DiskInfo, machine: MachineFacts, needBytes: nu
   if (mounted) out.push(...mountRefusals(mounted.mountpoints, mounted.path));
   const swap = disk.swapActive ? disk.path : disk.partitions.find((p) => p.swapActive)?.path;
   if (swap) out.push({ code: 'swap', params: { device: swap } });
+  out.push(...inUseRefusals(disk.inUse, [disk.path, ...disk.partitions.map((p) => p.path)]));
   return [...out, ...sizeRefusals(disk.sizeBytes, needBytes)];
 }
 
@@ -76,5 +98,7 @@ export function partitionRefusalsFor(
 ): Refusal[] {
   const out = [...deviceRefusals(disk, machine), ...mountRefusals(part.mountpoints, part.path)];
   if (part.swapActive) out.push({ code: 'swap', params: { device: part.path } });
+  // The partition itself, or the whole disk held open (a partition editor): other partitions' users are theirs.
+  out.push(...inUseRefusals(disk.inUse, [part.path, disk.path]));
   return [...out, ...sizeRefusals(part.sizeBytes, needBytes)];
 }

@@ -65,6 +65,8 @@ export const WEIGHTS: Record<StepId, number> = {
   bootloader: 5,
   log: 1,
   unmount: 1,
+  check: 3,
+  detach: 1,
   password: 2,
   fsck: 20,
   'copy-home': 70,
@@ -133,6 +135,8 @@ export function buildSteps(i: StepInput): Step[] {
       : [{ kind: 'mount', source: rootPart, target: root, fstype: fs }];
   step('mount', mount);
 
+  // The copy lands in the page cache: syncfs reports a write the target refused (a full host filesystem under
+  // an image, a failing disk), which the copier never saw; and the target must still be the one planned for.
   step('copy', [
     {
       kind: 'copy',
@@ -142,6 +146,8 @@ export function buildSteps(i: StepInput): Step[] {
       totalFiles: i.sysroot.inodes,
       method: i.sysroot.copyMethod ?? { kind: 'rsync', reason: 'not-layered', detail: 'no layer stack is known for this sysroot' },
     },
+    run(['sync', '-f', root]),
+    { kind: 'verify-target' },
   ]);
 
   step('fstab', [
@@ -253,7 +259,23 @@ export function buildSteps(i: StepInput): Step[] {
     step('bootloader', boot);
   }
 
-  step('log', [{ kind: 'save-log', path: i.logPath }]);
-  step('unmount', [{ kind: 'release' }]);
+  step('log', [{ kind: 'save-log', path: i.logPath }, run(['sync', '-f', root])]);
+  // Done is said only of filesystems a read-only check finds clean, unmounted, on the target still planned for.
+  step('unmount', [{ kind: 'release', ...(i.image ? { keepDisk: true } : {}) }]);
+  step('check', [...fsChecks(i), { kind: 'verify-target' }]);
+  if (i.image) step('detach', [{ kind: 'release' }]);
   return steps;
+}
+
+/** A read-only check of each filesystem the install made (a kept ESP is another system's: left alone). */
+function fsChecks(i: StepInput): Action[] {
+  const root = '{part:root}';
+  const fs = i.answers.target.filesystem;
+  const check = (argv: string[]) => run(argv, { failCode: 'fs-check-failed' });
+  const out: Action[] = [];
+  if (i.espVolid) out.push(check(['fsck.vfat', '-n', '{part:esp}']));
+  if (fs === 'ext4') out.push(check(['e2fsck', '-f', '-n', root]));
+  if (fs === 'xfs') out.push(check(['xfs_repair', '-n', root]));
+  if (fs === 'btrfs') out.push(check(['btrfs', 'check', '--readonly', root]));
+  return out;
 }

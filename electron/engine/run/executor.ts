@@ -1,10 +1,11 @@
-// Runs a Plan step by step. Everything it mounts or attaches is tracked on a stack and released in reverse
-// at the plan's `release` action, and also on any failure or cancel, so a rerun works without a reboot.
-// The stack is registered with the engine's holders, so a last-resort handler can release it too; an
-// exception in an event handler or a command's line handler fails the install like any other error.
+// Runs a Plan step by step. Everything it mounts or attaches is held on a stack (held-stack.ts), written into
+// the run's journal before it is taken, and released in reverse at the plan's `release` actions, and also on
+// any failure or cancel, so a rerun works without a reboot; a run killed outright leaves its journal for the
+// next run to release. An exception in an event handler or a command's line handler fails the install like any
+// other error; a write the target refuses (full, failing, read-only) is said as such.
 import { CodedError } from './coded-error.ts';
-import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Action, CopyMethod, ExecutablePlan, Plan, SecretRef, StepId } from '../../shared/plan.ts';
 import type { InstallEvent } from '../../shared/events.ts';
@@ -17,7 +18,10 @@ import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
 import { createLogFile } from './log-file.ts';
-import { registerHolder } from './held.ts';
+import { HeldStack, MTOOLS_ENV } from './held-stack.ts';
+import { defaultHeldDir, HeldJournal } from './held-journal.ts';
+import { startTimeOf } from './process-identity.ts';
+import { asTargetWriteError, TargetWriteError } from './target-errors.ts';
 
 export interface Secrets {
   password?: string;
@@ -49,6 +53,10 @@ export interface ExecuteOptions {
   copier?: Copier;
   /** How long settle-partitions waits for partition nodes (no udev here). */
   settleTimeoutMs?: number;
+  /** Where the run's journal of held things goes (default /run/livekit/held); null: none (dry runs). */
+  heldDir?: string | null;
+  /** The plan's `verify-target`: throws when the target is no longer the disk or file planned for. */
+  verifyTargets?: () => Promise<void>;
 }
 
 export interface ExecuteResult {
@@ -57,16 +65,6 @@ export interface ExecuteResult {
   failedStep?: StepId;
 }
 
-type Held =
-  | { kind: 'mount'; target: string }
-  | { kind: 'loop'; device: string }
-  | { kind: 'link'; path: string }
-  /** A FAT filesystem staged in `dir` (the kernel cannot mount vfat): written back with mtools at release. */
-  | { kind: 'fat'; device: string; dir: string };
-
-/** mtools refuses partitions whose geometry it finds odd; FAT made by mkfs.vfat is fine. */
-const MTOOLS_ENV = { MTOOLS_SKIP_CHECK: '1' };
-
 const BY_UUID = '/dev/disk/by-uuid';
 
 class Cancelled extends Error {}
@@ -74,7 +72,6 @@ class Cancelled extends Error {}
 export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const secrets = secretValues(opts.secrets);
   const clean = (s: string) => redact(s, secrets);
-  const held: Held[] = [];
   const overall = new OverallProgress(plan.steps.map((s) => s.weight));
   let disk: string | undefined = plan.erase && !plan.erase.image ? plan.erase.path : undefined;
   let parts = partitionDevices(plan.partitions, disk);
@@ -104,68 +101,31 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   };
   const res = (s: string) => resolvePlaceholders(s, disk, parts);
 
+  const what = `${isInstallPlan(plan) ? 'install' : 'run'} to ${plan.erase?.path ?? plan.targetRoot}`;
+  const heldDir = opts.heldDir === undefined ? defaultHeldDir() : opts.heldDir;
   const run = async (argv: string[], extra: { stdin?: string; env?: Record<string, string>; okExitCodes?: number[]; abortable?: boolean } = {}) => {
     log(`$ ${argv.map(quoteForLog).join(' ')}`);
-    return opts.runner.run(argv, {
-      ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
-      ...(extra.env ? { env: extra.env } : {}),
-      ...(extra.okExitCodes ? { okExitCodes: extra.okExitCodes } : {}),
-      ...(extra.abortable !== false ? { signal } : {}),
-      onLine: (line) => log(line, 'debug'),
-    });
+    // A command's group may outlive a killed engine (it runs detached) and go on writing into the target.
+    let forget = () => {};
+    try {
+      return await opts.runner.run(argv, {
+        ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
+        ...(extra.env ? { env: extra.env } : {}),
+        ...(extra.okExitCodes ? { okExitCodes: extra.okExitCodes } : {}),
+        ...(extra.abortable !== false ? { signal } : {}),
+        onLine: (line) => log(line, 'debug'),
+        onSpawn: (pid) => (forget = held.noteProcess(pid, startTimeOf(pid) ?? '0', argv[0] ?? '')),
+      });
+    } finally {
+      forget();
+    }
   };
+  const held = new HeldStack((argv, extra) => run(argv, { ...extra, abortable: false }), log, heldDir === null ? undefined : new HeldJournal(heldDir, what), what);
 
   const secretFor = (ref: SecretRef): string => {
     const v = opts.secrets[SECRET_OF[ref]];
     if (v === undefined) throw new Error(`The plan needs ${ref} but none was given`);
     return v;
-  };
-
-  let fatWriteFailed = false;
-  /** Unmounts and detaches everything held, newest first; never aborted, never throws. */
-  const release = async () => {
-    while (held.length > 0) {
-      const h = held.pop()!;
-      try {
-        if (h.kind === 'mount') {
-          // A busy target usually frees itself within moments (a process still closing files): retry first.
-          let done = false;
-          for (let attempt = 0; attempt < 3 && !done; attempt++) {
-            if (attempt > 0) await sleep(300);
-            done = await run(['umount', h.target], { abortable: false }).then(
-              () => true,
-              () => false,
-            );
-          }
-          if (!done) {
-            log(`umount ${h.target} failed: lazy unmount`, 'warn');
-            await run(['umount', '-l', h.target], { abortable: false });
-          }
-        } else if (h.kind === 'fat') {
-          const names = readdirSync(h.dir);
-          if (names.length) {
-            await run(['mcopy', '-s', '-o', '-i', h.device, ...names.map((n) => join(h.dir, n)), '::/'], { abortable: false, env: MTOOLS_ENV }).catch((e: unknown) => {
-              fatWriteFailed = true;
-              throw e;
-            });
-          }
-        } else if (h.kind === 'link') {
-          unlinkSync(h.path);
-          log(`removed ${h.path}`);
-          for (const d of [BY_UUID, '/dev/disk']) {
-            try {
-              rmdirSync(d); // only when empty: another install or udev may use it
-            } catch {
-              break;
-            }
-          }
-        } else {
-          await run(['losetup', '-d', h.device], { abortable: false });
-        }
-      } catch (e) {
-        log(`release failed: ${(e as Error).message}`, 'warn');
-      }
-    }
   };
 
   const settle = async () => {
@@ -193,7 +153,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
    * udev would make for the planned partitions; they are removed at release.
    */
   let linked = false;
-  const linkUuids = () => {
+  const linkUuids = async () => {
     if (linked || existsSync('/run/udev/control')) return;
     linked = true;
     for (const p of plan.partitions) {
@@ -207,8 +167,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         /* absent: ours to make */
       }
       mkdirSync(BY_UUID, { recursive: true });
-      symlinkSync(device, path);
-      held.push({ kind: 'link', path });
+      await held.link(path, device, () => symlinkSync(device, path));
       log(`no udev: linked ${path} -> ${device}`);
     }
   };
@@ -222,19 +181,17 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     log(`the kernel cannot mount vfat: staging ${device} in a tmpfs at ${dir}, written back with mtools`, 'warn');
     // The device as the tmpfs's source: grub-install finds the ESP's device through the mount table and
     // checks, reading the device itself, that it holds FAT.
-    await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', device, dir]);
-    held.push({ kind: 'mount', target: dir });
+    await held.mount(device, dir, () => run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', device, dir]));
     const listing = await run(['mdir', '-b', '-i', device, '::/'], { env: MTOOLS_ENV, okExitCodes: [0, 1] });
     if (listing.stdout.trim()) await run(['mcopy', '-s', '-p', '-n', '-i', device, '::/*', dir], { env: MTOOLS_ENV });
-    held.push({ kind: 'fat', device, dir });
+    held.stagedFat(device, dir);
   };
 
   const doAction = async (stepId: StepId, a: Action, onFraction: (f: number) => void) => {
     switch (a.kind) {
       case 'attach-image': {
-        const r = await run(['losetup', '--find', '--show', '--partscan', res(a.image)]);
-        disk = r.stdout.trim();
-        held.push({ kind: 'loop', device: disk });
+        const image = res(a.image);
+        disk = await held.attachLoop(image, async () => (await run(['losetup', '--find', '--show', '--partscan', image])).stdout.trim());
         parts = partitionDevices(plan.partitions, disk);
         log(`attached ${a.image} as ${disk}`);
         return;
@@ -243,15 +200,20 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         return settle();
       case 'run': {
         const argv = a.argv.map(res);
-        if (a.chroot) linkUuids();
+        if (a.chroot) await linkUuids();
         const full = a.chroot ? ['chroot', plan.targetRoot, ...argv] : argv;
         let stdin = a.stdin !== undefined ? res(a.stdin) : undefined;
         if (a.stdinSecret) stdin = (stdin ?? '') + fillSecretTemplate(a.stdinSecret.template, secretFor(a.stdinSecret.ref));
-        await run(full, {
-          ...(stdin !== undefined ? { stdin } : {}),
-          ...(a.env ? { env: a.env } : {}),
-          ...(a.okExitCodes ? { okExitCodes: a.okExitCodes } : {}),
-        });
+        try {
+          await run(full, {
+            ...(stdin !== undefined ? { stdin } : {}),
+            ...(a.env ? { env: a.env } : {}),
+            ...(a.okExitCodes ? { okExitCodes: a.okExitCodes } : {}),
+          });
+        } catch (e) {
+          if (a.failCode && e instanceof CommandError && !e.aborted) throw new FailedCheckError(a.failCode, argv[argv.length - 1] ?? '', e);
+          throw e;
+        }
         return;
       }
       case 'mount': {
@@ -261,16 +223,15 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         if (a.bind) argv.push('--bind');
         if (a.fstype) argv.push('-t', a.fstype);
         if (a.options?.length) argv.push('-o', a.options.join(','));
-        argv.push(res(a.source), target);
+        const source = res(a.source);
+        argv.push(source, target);
         try {
-          await run(argv);
+          await held.mount(source, target, () => run(argv));
         } catch (e) {
           const noVfat = a.fstype === 'vfat' && e instanceof CommandError && /unknown filesystem type/.test(e.stderrTail);
           if (!noVfat) throw e;
-          await stageFat(res(a.source), target);
-          return;
+          await stageFat(source, target);
         }
-        held.push({ kind: 'mount', target });
         return;
       }
       case 'write-file': {
@@ -304,10 +265,14 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         return;
       }
       case 'release': {
-        await release();
-        if (fatWriteFailed) throw new Error('Writing the EFI system partition back with mtools failed');
+        await held.release({ keepDisk: a.keepDisk === true });
+        if (held.fatWriteFailed) throw new Error('Writing the EFI system partition back with mtools failed');
         return;
       }
+      case 'verify-target':
+        await opts.verifyTargets?.();
+        log('the target is still the disk the plan was made for');
+        return;
       case 'save-log': {
         const path = res(a.path);
         mkdirSync(dirname(path), { recursive: true });
@@ -319,7 +284,6 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     }
   };
 
-  const unregister = registerHolder({ name: `install to ${plan.erase?.path ?? plan.targetRoot}`, releaseAll: () => release() });
   // An install's plan opens its log (QA and the tests read it there); a repair's caller prints its own.
   if (isInstallPlan(plan)) emit({ type: 'plan', plan });
   let current: StepId | undefined;
@@ -331,7 +295,9 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
       emit({ type: 'step', step: step.id, label, index, count: plan.steps.length, state: 'start' });
       for (const a of step.actions) {
         checkCancel();
-        await doAction(step.id, a, (f) => overall.setStep(index, f));
+        await doAction(step.id, a, (f) => overall.setStep(index, f)).catch((e: unknown) => {
+          throw asTargetWriteError(e) ?? e;
+        });
         checkCancel();
       }
       overall.setStep(index, 1);
@@ -340,7 +306,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     }
     current = undefined;
     if (sinkError) throw sinkError;
-    unregister();
+    held.close();
     emit({ type: 'done', ok: true, logPath: opts.logFile });
     return { ok: true, cancelled: false };
   } catch (thrown) {
@@ -359,14 +325,15 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         err.code = e.code;
         err.params = Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]));
       }
-      if (e instanceof CommandError) {
-        err.command = e.argv.map(clean);
-        err.stderrTail = clean(e.stderrTail);
+      const command = e instanceof CommandError ? e : e instanceof TargetWriteError || e instanceof FailedCheckError ? e.command : undefined;
+      if (command) {
+        err.command = command.argv.map(clean);
+        err.stderrTail = clean(command.stderrTail);
       }
       emit(err);
     }
-    await release();
-    unregister();
+    await held.release();
+    held.close();
     emit({ type: 'done', ok: false, logPath: opts.logFile });
     return { ok: false, cancelled, ...(current ? { failedStep: current } : {}) };
   }
@@ -389,6 +356,18 @@ function chooseCopier(method: CopyMethod | undefined, source: string, log: (m: s
   }
   log(`copy: copier unsquashfs, ${method.layers.length} squashfs layer(s) bottom-up: ${method.layers.map((l) => l.image).join(' ')}`);
   return new LayerCopier(method.layers, rsync);
+}
+
+/** A check the plan runs (a read-only fsck) found what it looks for: said by its meaning, with its output. */
+class FailedCheckError extends CodedError {
+  constructor(
+    code: string,
+    device: string,
+    readonly command: CommandError,
+  ) {
+    super(code, { device, program: command.argv[0] ?? '', exitCode: command.exitCode }, `${command.argv[0]} found errors on ${device} (exit code ${command.exitCode})`);
+    this.name = 'FailedCheckError';
+  }
 }
 
 function isInstallPlan(p: ExecutablePlan): p is Plan {

@@ -15,6 +15,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Exit codes that count as success (default [0]); any other rejects with CommandError. */
   okExitCodes?: number[];
+  /** Called with the command's pid (the leader of its own process group) once it has started. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunResult {
@@ -85,6 +87,7 @@ export class ExecaRunner implements CommandRunner {
       stripFinalNewline: false,
     });
 
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     // A running command may hold the target busy (rsync writing into it): the last resort stops it first.
     const exited = child.then(() => undefined, () => undefined);
     const forget = registerHolder({

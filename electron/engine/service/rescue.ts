@@ -14,7 +14,7 @@ import { fsckReport } from '../rescue/fsck.ts';
 import { planBootRepair, planFsckRepair, planFstabRepair, planPasswordRepair, type RepairContext, type RepairPlanResult } from '../rescue/plan.ts';
 import { openTerminal } from '../rescue/terminal.ts';
 import type { InstalledSystem } from '../rescue/types.ts';
-import { execute } from '../run/executor.ts';
+import { runRepairPlan } from '../rescue/run-repair.ts';
 import { CodedError } from '../run/coded-error.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 
@@ -156,7 +156,7 @@ export class RealRescue implements RescuePort {
       throw new CodedError('password-too-short', {}, 'the new password needs 4 characters or more');
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const r = await execute(k.plan, {
+    const r = await runRepairPlan(k.plan, {
       runner: this.runner,
       secrets: k.needsPassword ? { password: opts.password! } : {},
       signal: opts.signal,

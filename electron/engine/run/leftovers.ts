@@ -1,0 +1,235 @@
+// What an earlier engine run left behind when it was killed outright: the things its journal (held-journal.ts)
+// names that are still there — its target mounts and binds, loop devices, by-uuid links, and commands still
+// writing into the target. Finding them is a pure comparison of the journals with a snapshot of the machine;
+// releasing them kills those commands, unmounts, unlinks and detaches, newest first. What cannot be released
+// (a mount some other program is using) is named, with who uses it.
+import { lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, unlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isWithin, parseMountinfo } from '../disks/mounts.ts';
+import { readJournals, type HeldRecord, type JournalFile } from './held-journal.ts';
+import { commandOf, isRunning, type ProcessId } from './process-identity.ts';
+import type { CommandRunner } from './runner.ts';
+
+/** The machine as far as leftovers go. */
+export interface HeldSnapshot {
+  /** Mount points, one entry per mount (a path mounted twice appears twice). */
+  mounts: string[];
+  /** Attached loop devices and their backing files (` (deleted)` removed, `deleted` set). */
+  loops: { device: string; backing: string; deleted: boolean }[];
+  /** Where a symlink points, or undefined when `path` is no symlink. */
+  linkTarget: (path: string) => string | undefined;
+  running: (p: ProcessId) => boolean;
+}
+
+export interface Leftover {
+  /** The run that left it. */
+  owner: ProcessId;
+  what: string;
+  file: string;
+  /** Still there, newest first (the order to release them in). A loop found by its backing file has `device` set. */
+  items: HeldRecord[];
+}
+
+/** Pure: the journals of runs that are gone, each with what of its record is still on the machine. */
+export function leftoversOf(journals: (JournalFile & { file: string })[], snap: HeldSnapshot): Leftover[] {
+  const out: Leftover[] = [];
+  for (const j of journals) {
+    if (snap.running(j.owner)) continue; // a live run: its things are in use, not left over
+    const mounted = [...snap.mounts];
+    const items: HeldRecord[] = [];
+    for (const { record: r } of [...j.entries].reverse()) {
+      if (r.kind === 'mount') {
+        const i = mounted.lastIndexOf(r.target);
+        if (i < 0) continue;
+        mounted.splice(i, 1);
+        items.push(r);
+      } else if (r.kind === 'loop') {
+        const loops = snap.loops.filter((l) => (r.device ? l.device === r.device : true) && l.backing === r.backing);
+        for (const l of loops) items.push({ ...r, device: l.device });
+      } else if (r.kind === 'link') {
+        if (snap.linkTarget(r.path) === r.to) items.push(r);
+      } else if (snap.running({ pid: r.pid, start: r.start })) {
+        items.push(r);
+      }
+    }
+    out.push({ owner: j.owner, what: j.what, file: j.file, items });
+  }
+  return out;
+}
+
+function readLoops(): HeldSnapshot['loops'] {
+  const out: HeldSnapshot['loops'] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/block').filter((n) => /^loop\d+$/.test(n));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    let file = '';
+    try {
+      file = readFileSync(`/sys/block/${n}/loop/backing_file`, 'utf8').trim();
+    } catch {
+      continue; // not attached
+    }
+    if (!file) continue;
+    const deleted = file.endsWith(' (deleted)');
+    out.push({ device: `/dev/${n}`, backing: deleted ? file.slice(0, -' (deleted)'.length) : file, deleted });
+  }
+  return out;
+}
+
+export function takeSnapshot(): HeldSnapshot {
+  return {
+    mounts: parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).map((m) => m.mountpoint),
+    loops: readLoops(),
+    linkTarget: (path) => {
+      try {
+        return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    running: isRunning,
+  };
+}
+
+export function findLeftovers(dir: string): Leftover[] {
+  return leftoversOf(readJournals(dir), takeSnapshot());
+}
+
+/** Processes whose open files, working directory or root lie under `dir` (what keeps a mount busy). */
+export function processesUsing(dir: string): { pid: number; command: string }[] {
+  const out: { pid: number; command: string }[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    const links: string[] = [];
+    for (const l of ['cwd', 'root']) {
+      try {
+        links.push(readlinkSync(`/proc/${pid}/${l}`));
+      } catch {
+        /* gone or not ours to read */
+      }
+    }
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          links.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          /* closed meanwhile */
+        }
+      }
+    } catch {
+      /* gone */
+    }
+    if (links.some((l) => isWithin(l, dir))) out.push({ pid, command: commandOf(pid) });
+  }
+  return out;
+}
+
+export interface NotReleased {
+  record: HeldRecord;
+  /** Why: the command's message, and who keeps a mount busy. */
+  reason: string;
+  users?: { pid: number; command: string }[];
+}
+
+export interface ReleaseReport {
+  released: HeldRecord[];
+  notReleased: NotReleased[];
+}
+
+async function killGroup(r: Extract<HeldRecord, { kind: 'process' }>): Promise<boolean> {
+  for (const target of [-r.pid, r.pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      /* gone, or no group of that id */
+    }
+  }
+  for (let i = 0; i < 50; i++) {
+    if (!isRunning({ pid: r.pid, start: r.start })) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+function removeLink(path: string): void {
+  unlinkSync(path);
+  for (let d = path.slice(0, path.lastIndexOf('/')); d === '/dev/disk/by-uuid' || d === '/dev/disk'; d = d.slice(0, d.lastIndexOf('/'))) {
+    try {
+      rmdirSync(d); // only when empty: udev or another run may use it
+    } catch {
+      break;
+    }
+  }
+}
+
+/** Releases each leftover, newest first; a journal whose things are all gone is removed. */
+export async function releaseLeftovers(leftovers: Leftover[], runner: CommandRunner): Promise<ReleaseReport> {
+  const report: ReleaseReport = { released: [], notReleased: [] };
+  for (const l of leftovers) {
+    let all = true;
+    for (const r of l.items) {
+      try {
+        if (r.kind === 'process') {
+          if (!(await killGroup(r))) throw new Error('still running after SIGKILL');
+        } else if (r.kind === 'mount') {
+          const res = await runner.run(['umount', r.target], { okExitCodes: [0, 32] });
+          if (res.code !== 0) {
+            report.notReleased.push({ record: r, reason: res.stderr.trim() || 'busy', users: processesUsing(r.target) });
+            all = false;
+            continue;
+          }
+        } else if (r.kind === 'link') {
+          removeLink(r.path);
+        } else if (r.device) {
+          await runner.run(['losetup', '-d', r.device]);
+          // A device still in use is only marked to detach itself later: that is not released.
+          if (loopStillAttached(r.device, r.backing)) throw new Error(`${r.device} is still in use`);
+        }
+        report.released.push(r);
+      } catch (e) {
+        report.notReleased.push({ record: r, reason: (e as Error).message });
+        all = false;
+      }
+    }
+    if (all) {
+      try {
+        unlinkSync(l.file);
+      } catch {
+        /* another cleanup removed it */
+      }
+    }
+  }
+  return report;
+}
+
+function loopStillAttached(device: string, backing: string): boolean {
+  return readLoops().some((l) => l.device === device && l.backing === backing);
+}
+
+/** A short name for a held thing in messages: `mount /tmp/livekit-target-1/dev`, `loop /dev/loop3 (/x.img)`. */
+export function describeHeld(r: HeldRecord): string {
+  switch (r.kind) {
+    case 'mount':
+      return `mount ${r.target}`;
+    case 'loop':
+      return `loop ${r.device ?? '?'} (${r.backing})`;
+    case 'link':
+      return `link ${r.path}`;
+    case 'process':
+      return `process ${r.pid} (${r.command})`;
+  }
+}
+
+/**
+ * At the start of an install, a repair, the service or `livekit cleanup`: releases what earlier runs that were
+ * killed left. What could not be released is in the report (the caller refuses to go on, naming it).
+ */
+export async function releaseEarlierRuns(dir: string, runner: CommandRunner): Promise<ReleaseReport & { found: Leftover[] }> {
+  const found = findLeftovers(dir);
+  const report = await releaseLeftovers(found, runner);
+  return { ...report, found: found.filter((l) => l.items.length > 0) };
+}
