@@ -121,6 +121,44 @@ describe('refusalsFor: image files', () => {
     expect(codes(image('/var/tmp/vm.img', { sizeBytes: GiB }), machine(), 2 * GiB)).toEqual(['too-small']);
     expect(codes(image('/var/tmp/vm.img', { readOnly: true }))).toEqual(['read-only']);
   });
+
+  it('in-use: attached to a loop device or held open by a process, naming who', () => {
+    const looped = image('/var/tmp/vm.img', { inUse: [{ kind: 'loop', device: '/var/tmp/vm.img', loop: '/dev/loop7' }] });
+    expect(refusalsFor(looped, machine(), null)).toEqual([{ code: 'in-use', params: { device: '/var/tmp/vm.img', by: '/dev/loop7' } }]);
+    const opened = image('/var/tmp/vm.img', {
+      inUse: [
+        { kind: 'process', device: '/var/tmp/vm.img', pid: 812, command: 'qemu-system-x86_64 -hda vm.img' },
+        { kind: 'loop', device: '/var/tmp/vm.img', loop: '/dev/loop7' },
+      ],
+    });
+    expect(refusalsFor(opened, machine(), null)[0]!.params).toEqual({ device: '/var/tmp/vm.img', by: 'pid 812 (qemu-system-x86_64 -hda vm.img) +1' });
+  });
+
+  it('no-room: the sparse image would outgrow what its filesystem has free (its own blocks count as room)', () => {
+    const room = (freeBytes: number, allocatedBytes: number) => image('/var/tmp/vm.img', { hostSpace: { freeBytes, allocatedBytes } });
+    expect(codes(room(GiB, 0), machine(), 2 * GiB)).toEqual(['no-room']);
+    expect(refusalsFor(room(GiB, 0), machine(), 2 * GiB)[0]!.params).toMatchObject({ needBytes: 2 * GiB, freeBytes: GiB });
+    expect(codes(room(GiB, GiB), machine(), 2 * GiB)).toEqual([]);
+    expect(codes(room(0, 0), machine(), null)).toEqual([]); // no variant chosen yet: nothing to compare
+  });
+});
+
+describe('refusalsFor: disks in use besides mounts and swap', () => {
+  it('a process holding the disk or a partition open, or a device stacked on it (dm, md)', () => {
+    const held = blank({ partitions: [{ path: '/dev/sdz1', sizeBytes: GiB, mountpoints: [], swapActive: false }], inUse: [{ kind: 'process', device: '/dev/sdz1', pid: 99, command: 'dd of=/dev/sdz1' }] });
+    expect(refusalsFor(held, machine(), null)).toEqual([{ code: 'in-use', params: { device: '/dev/sdz1', by: 'pid 99 (dd of=/dev/sdz1)' } }]);
+    const stacked = blank({ inUse: [{ kind: 'holder', device: '/dev/sdz', holder: '/dev/dm-0' }] });
+    expect(refusalsFor(stacked, machine(), null)).toEqual([{ code: 'in-use', params: { device: '/dev/sdz', by: '/dev/dm-0' } }]);
+  });
+
+  it("installing into a partition: its own users and the whole disk's count, another partition's do not", () => {
+    const parts = [1, 2].map((n) => ({ path: `/dev/sdz${n}`, sizeBytes: 10 * GiB, mountpoints: [], swapActive: false }));
+    const other = blank({ partitions: parts, inUse: [{ kind: 'holder', device: '/dev/sdz1', holder: '/dev/dm-0' }] });
+    expect(partitionRefusalsFor(parts[1]!, other, machine(), null)).toEqual([]);
+    expect(partitionRefusalsFor(parts[0]!, other, machine(), null).map((r) => r.code)).toEqual(['in-use']);
+    const whole = blank({ partitions: parts, inUse: [{ kind: 'process', device: '/dev/sdz', pid: 5, command: 'gparted /dev/sdz' }] });
+    expect(partitionRefusalsFor(parts[1]!, whole, machine(), null).map((r) => r.code)).toEqual(['in-use']);
+  });
 });
 
 describe('partitionRefusalsFor (installing into existing partitions)', () => {

@@ -124,6 +124,43 @@ describe('steps', () => {
   });
 });
 
+describe('the truth about the target', () => {
+  const stepOf = (p: Plan, id: string) => p.steps.find((s) => s.id === id)?.actions;
+
+  it('the copy is followed by a syncfs of the target (writes it refused surface there) and a check it is still the disk planned for', () => {
+    const p = ok(plan(answers(), uefiMachine(), desktopSysroot(), planEnv()));
+    expect(stepOf(p, 'copy')!.slice(1)).toEqual([{ kind: 'run', argv: ['sync', '-f', p.targetRoot] }, { kind: 'verify-target' }]);
+    expect(stepOf(p, 'log')!.at(-1)).toEqual({ kind: 'run', argv: ['sync', '-f', p.targetRoot] });
+  });
+
+  it('done only after a read-only check of each filesystem made, unmounted, on the target still planned for', () => {
+    const disk = ok(plan(answers(), uefiMachine(), desktopSysroot(), planEnv()));
+    expect(disk.steps.slice(-2).map((s) => s.id)).toEqual(['unmount', 'check']);
+    expect(stepOf(disk, 'unmount')).toEqual([{ kind: 'release' }]);
+    expect(stepOf(disk, 'check')).toEqual([
+      { kind: 'run', argv: ['fsck.vfat', '-n', '{part:esp}'], failCode: 'fs-check-failed' },
+      { kind: 'run', argv: ['e2fsck', '-f', '-n', '{part:root}'], failCode: 'fs-check-failed' },
+      { kind: 'verify-target' },
+    ]);
+    const xfs = ok(plan(answers({ target: { disk: '/dev/vdb', filesystem: 'xfs' } }), biosMachine(), desktopSysroot(), planEnv()));
+    expect(runs(xfs).filter((r) => r.failCode).map((r) => r.argv)).toEqual([['xfs_repair', '-n', '{part:root}']]);
+  });
+
+  it('an image stays attached while its filesystems are checked, then is detached', () => {
+    const m = { ...uefiMachine(), disks: [...uefiMachine().disks, imageDisk()] };
+    const p = ok(plan(answers({ target: { disk: imageDisk().path, filesystem: 'btrfs' } }), m, desktopSysroot(), planEnv()));
+    expect(p.steps.slice(-3).map((s) => s.id)).toEqual(['unmount', 'check', 'detach']);
+    expect(stepOf(p, 'unmount')).toEqual([{ kind: 'release', keepDisk: true }]);
+    expect(runs(p).filter((r) => r.failCode).map((r) => r.argv)).toEqual([['fsck.vfat', '-n', '{part:esp}'], ['btrfs', 'check', '--readonly', '{part:root}']]);
+    expect(stepOf(p, 'detach')).toEqual([{ kind: 'release' }]);
+  });
+
+  it('a kept ESP (installing into partitions) is another system\'s: not checked', () => {
+    const p = ok(plan(answers({ target: { partitions: { root: '/dev/nvme0n1p3', efi: '/dev/nvme0n1p1' } } }), uefiMachine(), desktopSysroot(), planEnv()));
+    expect(runs(p).filter((r) => r.failCode).map((r) => r.argv)).toEqual([['e2fsck', '-f', '-n', '{part:root}']]);
+  });
+});
+
 describe('secrets', () => {
   it('neither the password nor its hash ever appear in the plan; chpasswd reads them from stdin at run time', () => {
     for (const user of [

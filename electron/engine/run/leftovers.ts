@@ -166,36 +166,27 @@ function removeLink(path: string): void {
   }
 }
 
-/** Releases each leftover, newest first; a journal whose things are all gone is removed. */
+/**
+ * Releases each leftover, newest first; a journal whose things are all gone is removed. Once one thing of a
+ * run cannot be released, what that run took before it stays (a loop device under a busy mount must not be
+ * let go), reported as held below it.
+ */
 export async function releaseLeftovers(leftovers: Leftover[], runner: CommandRunner): Promise<ReleaseReport> {
   const report: ReleaseReport = { released: [], notReleased: [] };
   for (const l of leftovers) {
-    let all = true;
+    let blocked: HeldRecord | undefined;
     for (const r of l.items) {
-      try {
-        if (r.kind === 'process') {
-          if (!(await killGroup(r))) throw new Error('still running after SIGKILL');
-        } else if (r.kind === 'mount') {
-          const res = await runner.run(['umount', r.target], { okExitCodes: [0, 32] });
-          if (res.code !== 0) {
-            report.notReleased.push({ record: r, reason: res.stderr.trim() || 'busy', users: processesUsing(r.target) });
-            all = false;
-            continue;
-          }
-        } else if (r.kind === 'link') {
-          removeLink(r.path);
-        } else if (r.device) {
-          await runner.run(['losetup', '-d', r.device]);
-          // A device still in use is only marked to detach itself later: that is not released.
-          if (loopStillAttached(r.device, r.backing)) throw new Error(`${r.device} is still in use`);
-        }
-        report.released.push(r);
-      } catch (e) {
-        report.notReleased.push({ record: r, reason: (e as Error).message });
-        all = false;
+      if (blocked) {
+        report.notReleased.push({ record: r, reason: `held below ${describeHeld(blocked)}` });
+        continue;
       }
+      const failure = await releaseOne(r, runner);
+      if (failure) {
+        report.notReleased.push(failure);
+        blocked = r;
+      } else report.released.push(r);
     }
-    if (all) {
+    if (!blocked) {
       try {
         unlinkSync(l.file);
       } catch {
@@ -204,6 +195,27 @@ export async function releaseLeftovers(leftovers: Leftover[], runner: CommandRun
     }
   }
   return report;
+}
+
+/** Releases one thing; returns why not, or undefined once it is gone. */
+async function releaseOne(r: HeldRecord, runner: CommandRunner): Promise<NotReleased | undefined> {
+  try {
+    if (r.kind === 'process') {
+      if (!(await killGroup(r))) return { record: r, reason: 'still running after SIGKILL' };
+    } else if (r.kind === 'mount') {
+      const res = await runner.run(['umount', r.target], { okExitCodes: [0, 32] });
+      if (res.code !== 0) return { record: r, reason: res.stderr.trim().split('\n').pop() || 'busy', users: processesUsing(r.target) };
+    } else if (r.kind === 'link') {
+      removeLink(r.path);
+    } else if (r.device) {
+      await runner.run(['losetup', '-d', r.device], { okExitCodes: [0, 1] });
+      // A device still in use is only marked to detach itself later: that is not released.
+      if (loopStillAttached(r.device, r.backing)) return { record: r, reason: `${r.device} is still in use` };
+    }
+    return undefined;
+  } catch (e) {
+    return { record: r, reason: (e as Error).message };
+  }
 }
 
 function loopStillAttached(device: string, backing: string): boolean {
