@@ -11,6 +11,7 @@ import { attachImage, makeImage } from '../helpers/image.ts';
 import { jsonEvents, runCli, spawnCli } from '../helpers/cli.ts';
 import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-state.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';
+import { debianAnswers, debianSysroots } from '../helpers/debian-install.ts';
 
 const isRoot = process.getuid?.() === 0;
 const MiB = 1024 ** 2;
@@ -133,6 +134,56 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
     expect((await fsckRoot(image)).code).toBe(0);
   });
 
+  it('a mount namespace made meanwhile keeps a copy of the leftover target: the copy is released there too, its process left running', async () => {
+    const image = join(dir, 'ns.img');
+    await makeImage(image, 512 * MiB);
+    const file = join(dir, 'ns.yaml');
+    writeFileSync(file, answers(image));
+    const log1 = join(dir, 'ns-1.log');
+    await killWhen(['install', '--yes', '--json', '--config', file, ...base(), '--log', log1], (e) => e.type === 'step' && e.step === 'hostname' && e.state === 'start');
+    const targetRoot = targetRootFromLog(log1);
+    // `unshare -m` copies every mount, the leftover target too, privately: unmounting it here leaves that copy.
+    const other = execa('unshare', ['-m', 'sleep', '600'], { reject: false });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const rerun = await runCli(['install', '--yes', '--config', file, ...base(), '--log', join(dir, 'ns-2.log')]);
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+      expect(await loopsBacking([image])).toEqual([]);
+      expect(() => process.kill(other.pid!, 0)).not.toThrow(); // still running: only the run's own mount was taken from it
+      expect((await fsckRoot(image)).code).toBe(0);
+    } finally {
+      other.kill('SIGKILL');
+      await other;
+    }
+    expect(mountsUnder([targetRoot])).toEqual([]);
+  });
+
+  it('a mount namespace made during an install: the install takes its copies back, checks a really unmounted filesystem, detaches', async () => {
+    const image = join(dir, 'ns-live.img');
+    await makeImage(image, 512 * MiB);
+    const file = join(dir, 'ns-live.yaml');
+    writeFileSync(file, answers(image));
+    const log = join(dir, 'ns-live.log');
+    const child = spawnCli(['install', '--yes', '--json', '--config', file, ...base(), '--log', log]);
+    let other: ResultPromise | undefined;
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (!other && /"type":"step","step":"hostname","label":"[^"]*","index":\d+,"count":\d+,"state":"start"/.test(buf)) other = execa('unshare', ['-m', 'sleep', '600'], { reject: false });
+    });
+    const r = await child;
+    try {
+      expect(other).toBeDefined();
+      expect(r.exitCode, String(r.stdout).slice(-2000)).toBe(0);
+      expect(String(r.stdout)).toMatch(/released the copy of \/tmp\/livekit-target-\w+ another mount namespace kept/);
+      expect(await loopsBacking([image])).toEqual([]);
+      expect(() => process.kill(other!.pid!, 0)).not.toThrow();
+    } finally {
+      other?.kill('SIGKILL');
+      await other;
+    }
+  });
+
   it('two installs onto one image at once: exactly one runs, the other is refused (exit 3) and writes nothing', async () => {
     const image = join(dir, 'twice.img');
     await makeImage(image, 512 * MiB);
@@ -151,6 +202,23 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
     expect((await fsckRoot(image)).code).toBe(0);
   });
 
+  it('a service started after an install was killed releases what it left, and says so in its log', async () => {
+    const image = join(dir, 'serve.img');
+    await makeImage(image, 512 * MiB);
+    const file = join(dir, 'serve.yaml');
+    writeFileSync(file, answers(image));
+    await killWhen(['install', '--yes', '--json', '--config', file, ...base(), '--log', join(dir, 'serve-1.log')], (e) => e.type === 'progress' && e.step === 'copy' && e.bytes > 0);
+    expect(await loopsBacking([image])).not.toEqual([]);
+    const serve = spawnCli(['serve', '--port', '0', ...base()]);
+    let stderr = '';
+    serve.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise<void>((resolve) => serve.stdout!.on('data', (c: Buffer) => c.toString().includes('livekit serve: open') && resolve()));
+    serve.kill('SIGTERM');
+    await serve.catch(() => undefined);
+    expect(stderr).toMatch(new RegExp(`released what an interrupted run \\(pid \\d+: install to ${image}\\) left: .*loop /dev/loop\\d+`));
+    expect(await loopsBacking([image])).toEqual([]);
+  });
+
   it('an image attached to a loop device by someone else is in use: refused by plan and install, exit 3', async () => {
     const image = join(dir, 'attached.img');
     await makeImage(image, 512 * MiB);
@@ -167,4 +235,36 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
       await other.detach();
     }
   });
+});
+
+describe.skipIf(!isRoot)('a Debian install killed in its bootloader step: the rerun releases it and boots-ready GRUB is written (needs root)', () => {
+  let sysroots = '';
+  let dir = '';
+  beforeAll(async () => {
+    sysroots = await debianSysroots();
+    dir = mkdtempSync('/tmp/lk-killed-debian-');
+  }, 1_600_000);
+  afterAll(async () => {
+    await runCli(['cleanup']);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('killed as grub-install runs, rerun: leftovers released, exit 0, e2fsck -fn clean', async () => {
+    const image = join(dir, 'debian.img');
+    await makeImage(image, 3 * 1024 * MiB);
+    const file = join(dir, 'debian.yaml');
+    writeFileSync(file, debianAnswers({ disk: image, layout: 'gpt-bios', filesystem: 'ext4', hostname: 'killed', locale: 'en_US.UTF-8', timezone: 'UTC', password: 'pw 1234', swap: 'none' }));
+    writeFileSync(join(dir, 'cmdline'), 'LANG=en_US.UTF-8\n');
+    const source = ['--sysroots', sysroots, '--cmdline-file', join(dir, 'cmdline')];
+    const killed = await killWhen(['install', '--yes', '--json', '--config', file, ...source, '--log', join(dir, '1.log')], (e) => e.type === 'log' && /^\$ chroot .* grub-install /.test(e.message));
+    expect(killed.killedAt).toBeDefined();
+    expect(await loopsBacking([image])).not.toEqual([]);
+    const rerun = await runCli(['install', '--yes', '--config', file, ...source, '--log', join(dir, '2.log')]);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/Released what an interrupted run .*process \d+ \(chroot\)/);
+    expect(await loopsBacking([image])).toEqual([]);
+    // gpt-bios: 1 BIOS boot, 2 root.
+    const fsck = await fsckRoot(image);
+    expect(fsck.code, fsck.out).toBe(0);
+  }, 1_200_000);
 });

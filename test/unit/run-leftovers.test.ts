@@ -66,7 +66,7 @@ describe('releaseLeftovers', () => {
   it('stops at the first thing it cannot release: what lies below it stays, reported as held below it', async () => {
     const runner = new RecordingRunner((argv) => (argv[0] === 'umount' ? { code: 32, stderr: 'umount: /tmp/t: target is busy.' } : undefined));
     const report = await releaseLeftovers(
-      [{ owner: dead, what: 'install', file: '/nonexistent/x.json', items: [{ kind: 'mount', target: '/tmp/t', source: '/dev/loop3p2' }, { kind: 'loop', backing: '/x.img', device: '/dev/loop3' }] }],
+      [{ owner: dead, what: 'install', file: '/nonexistent/x.json', mountTargets: ['/tmp/t'], items: [{ kind: 'mount', target: '/tmp/t', source: '/dev/loop3p2' }, { kind: 'loop', backing: '/x.img', device: '/dev/loop3' }] }],
       runner,
     );
     expect(runner.commands.map((c) => c.argv)).toEqual([['umount', '/tmp/t']]);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeldJournal } from './held-journal.ts';
 import { registerHolder } from './held.ts';
-import type { RunResult } from './runner.ts';
+import type { CommandRunner, RunResult } from './runner.ts';
+import { releaseForeignCopies } from './leftovers.ts';
 
 type Held =
   | { kind: 'mount'; target: string }
@@ -26,6 +27,8 @@ const BY_UUID = '/dev/disk/by-uuid';
 
 export class HeldStack {
   private stack: { held: Held; journalId?: number }[] = [];
+  /** Every mount point this run has used: copies of them in other mount namespaces are the run's too. */
+  private mounted: string[] = [];
   private unregister: () => void;
   /** Writing a staged ESP back failed: the install must not say done. */
   fatWriteFailed = false;
@@ -63,6 +66,7 @@ export class HeldStack {
   }
 
   mount(source: string, target: string, doMount: () => Promise<unknown>): Promise<unknown> {
+    this.mounted.push(target);
     return this.take({ kind: 'mount', target, source }, doMount, () => ({ kind: 'mount', target }));
   }
 
@@ -88,8 +92,14 @@ export class HeldStack {
    * (its filesystems are checked unmounted, then the last release detaches it).
    */
   async release(opts: { keepDisk?: boolean } = {}): Promise<void> {
+    let copiesReleased = false;
     while (this.stack.length > 0) {
       const top = this.stack[this.stack.length - 1]!;
+      // Mounts are all released (they come after the disk): no other namespace may keep a copy of them.
+      if (top.held.kind === 'loop' && !copiesReleased) {
+        copiesReleased = true;
+        await this.releaseCopies();
+      }
       if (opts.keepDisk && top.held.kind === 'loop') return;
       this.stack.pop();
       try {
@@ -99,6 +109,13 @@ export class HeldStack {
         this.log(`release failed: ${(e as Error).message}`, 'warn');
       }
     }
+    if (!copiesReleased) await this.releaseCopies();
+  }
+
+  private async releaseCopies(): Promise<void> {
+    if (!this.mounted.length) return;
+    const runner: CommandRunner = { run: (argv) => this.run(argv) };
+    for (const m of await releaseForeignCopies(this.mounted, runner).catch(() => [])) this.log(`released the copy of ${m} another mount namespace kept`, 'warn');
   }
 
   /** Everything released and the run over: the journal goes (what a run keeps on purpose stays, unrecorded). */

@@ -5,7 +5,7 @@
 // (a mount some other program is using) is named, with who uses it.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, unlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isWithin, parseMountinfo } from '../disks/mounts.ts';
+import { isWithin, parseMountinfo, type MountEntry } from '../disks/mounts.ts';
 import { readJournals, type HeldRecord, type JournalFile } from './held-journal.ts';
 import { commandOf, isRunning, type ProcessId } from './process-identity.ts';
 import type { CommandRunner } from './runner.ts';
@@ -26,6 +26,8 @@ export interface Leftover {
   owner: ProcessId;
   what: string;
   file: string;
+  /** Every mount point the run recorded: a copy of one kept by another mount namespace is the run's too. */
+  mountTargets: string[];
   /** Still there, newest first (the order to release them in). A loop found by its backing file has `device` set. */
   items: HeldRecord[];
 }
@@ -52,7 +54,8 @@ export function leftoversOf(journals: (JournalFile & { file: string })[], snap: 
         items.push(r);
       }
     }
-    out.push({ owner: j.owner, what: j.what, file: j.file, items });
+    const mountTargets = j.entries.flatMap((e) => (e.record.kind === 'mount' ? [e.record.target] : []));
+    out.push({ owner: j.owner, what: j.what, file: j.file, mountTargets, items });
   }
   return out;
 }
@@ -180,7 +183,7 @@ export async function releaseLeftovers(leftovers: Leftover[], runner: CommandRun
         report.notReleased.push({ record: r, reason: `held below ${describeHeld(blocked)}` });
         continue;
       }
-      const failure = await releaseOne(r, runner);
+      const failure = await releaseOne(r, runner, l.mountTargets);
       if (failure) {
         report.notReleased.push(failure);
         blocked = r;
@@ -198,7 +201,7 @@ export async function releaseLeftovers(leftovers: Leftover[], runner: CommandRun
 }
 
 /** Releases one thing; returns why not, or undefined once it is gone. */
-async function releaseOne(r: HeldRecord, runner: CommandRunner): Promise<NotReleased | undefined> {
+async function releaseOne(r: HeldRecord, runner: CommandRunner, ourMounts: string[]): Promise<NotReleased | undefined> {
   try {
     if (r.kind === 'process') {
       if (!(await killGroup(r))) return { record: r, reason: 'still running after SIGKILL' };
@@ -208,13 +211,89 @@ async function releaseOne(r: HeldRecord, runner: CommandRunner): Promise<NotRele
     } else if (r.kind === 'link') {
       removeLink(r.path);
     } else if (r.device) {
+      // A mount namespace made while the run had its target mounted (`unshare -m` with private propagation)
+      // keeps a copy of that mount, and with it the loop device: the copy is the run's, released there too.
+      await releaseForeignCopies(ourMounts, runner);
       await runner.run(['losetup', '-d', r.device], { okExitCodes: [0, 1] });
       // A device still in use is only marked to detach itself later: that is not released.
-      if (loopStillAttached(r.device, r.backing)) return { record: r, reason: `${r.device} is still in use` };
+      if (loopStillAttached(r.device, r.backing)) {
+        const users = foreignMounts(partitionsOf(r.device)).map((m) => ({ pid: m.pid, command: `${m.command}; mounts ${m.mountpoint} in its own mount namespace` }));
+        return { record: r, reason: `${r.device} is still in use`, users };
+      }
     }
     return undefined;
   } catch (e) {
     return { record: r, reason: (e as Error).message };
+  }
+}
+
+/** major:minor of a block device and of each of its partitions, from sysfs. */
+function partitionsOf(device: string): string[] {
+  const name = device.replace(/^\/dev\//, '');
+  const out: string[] = [];
+  const read = (rel: string) => {
+    try {
+      out.push(readFileSync(`/sys/class/block/${rel}/dev`, 'utf8').trim());
+    } catch {
+      /* gone */
+    }
+  };
+  read(name);
+  try {
+    for (const c of readdirSync(`/sys/class/block/${name}`).filter((c) => c.startsWith(name))) read(c);
+  } catch {
+    /* no such device */
+  }
+  return out;
+}
+
+/** Mounts in mount namespaces other than ours that `pick` selects, each with a process of that namespace. */
+export function foreignMountsWhere(pick: (m: MountEntry) => boolean): { pid: number; command: string; mountpoint: string }[] {
+  const own = readlinkOr('/proc/self/ns/mnt');
+  const seen = new Set<string>([own]);
+  const out: { pid: number; command: string; mountpoint: string }[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const ns = readlinkOr(`/proc/${name}/ns/mnt`);
+    if (!ns || seen.has(ns)) continue;
+    seen.add(ns);
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/mountinfo`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of parseMountinfo(text)) if (pick(m)) out.push({ pid: Number(name), command: commandOf(Number(name)), mountpoint: m.mountpoint });
+  }
+  return out;
+}
+
+/** Mounts of these devices (major:minor) in other mount namespaces. */
+export function foreignMounts(majMins: string[]): { pid: number; command: string; mountpoint: string }[] {
+  return majMins.length ? foreignMountsWhere((m) => majMins.includes(m.majorMinor)) : [];
+}
+
+/**
+ * A mount namespace made while a run had its target mounted (`unshare -m`, private propagation) keeps copies
+ * of those mounts, and with them the disk. Unmounts, in each such namespace, the topmost copies of `targets`
+ * (with what lies under them, which is the run's too); returns the mount points released.
+ */
+export async function releaseForeignCopies(targets: string[], runner: CommandRunner): Promise<string[]> {
+  if (!targets.length) return [];
+  const copies = foreignMountsWhere((m) => targets.includes(m.mountpoint));
+  const done: string[] = [];
+  for (const c of copies) {
+    if (copies.some((o) => o.pid === c.pid && o.mountpoint !== c.mountpoint && isWithin(c.mountpoint, o.mountpoint))) continue; // under another copy
+    const r = await runner.run(['nsenter', `--mount=/proc/${c.pid}/ns/mnt`, 'umount', '-R', c.mountpoint], { okExitCodes: [0, 32] }).catch(() => ({ code: 1 }));
+    if (r.code === 0) done.push(c.mountpoint);
+  }
+  return done;
+}
+
+function readlinkOr(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
   }
 }
 
