@@ -3,7 +3,7 @@
 // `install --yes --json` would (JSON events on stdout, progress for a person on stderr); then the result
 // (exit code, last event, timings, what happens next) is printed on the console as one tagged line and
 // written to --result-dir and, for LABEL= sources, beside the answers on that volume.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TFunction } from 'i18next';
 import { parseAnswersText, AnswersFileError } from '../engine/answers/load.ts';
@@ -19,6 +19,10 @@ import { afterAction, RESULT_FILE, RESULT_TAG, type AfterAction, type Autoinstal
 import { autoinstallSpec, parseSource, SourceError, type AnswersSource } from '../engine/autoinstall/source.ts';
 import { EventPrinter, problemLine, refusalLines } from './render.ts';
 import { UsageError } from './args.ts';
+import { checkLogForPlan } from './paths.ts';
+import { OutputFileError, replaceFile } from '../engine/run/output-file.ts';
+import { isAfterFile, isAutoinstallResult, isLiveKitLog } from '../engine/run/output-rules.ts';
+import { errorText } from '../engine/run/coded-error.ts';
 
 export interface AutoinstallArgs {
   cmdline: string;
@@ -87,6 +91,12 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
     const lines = [...p.problems.map((x) => problemLine(t, x)), ...(p.refusals.some((r) => r.refusals.length) ? refusalLines(t, p.refusals) : [])];
     return { ...none, answers, disk: choice.disk || null, exitCode: p.exitCode, message: lines.join('\n').trim() };
   }
+  try {
+    checkLogForPlan(logPath, p.plan, p.machine, undefined);
+  } catch (e) {
+    if (!(e instanceof OutputFileError)) throw e;
+    return { ...none, answers, disk: choice.disk || null, exitCode: EXIT.invalid, message: errorText(t, e) };
+  }
   const printer = new EventPrinter(t, false);
   let lastEvent = null as InstallEvent | null;
   const onEvent = (e: InstallEvent) => {
@@ -113,13 +123,15 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
 async function publish(result: AutoinstallResult, source: AnswersSource | null, resultDir: string, logPath: string): Promise<void> {
   const json = `${JSON.stringify(result)}\n`;
   process.stdout.write(`${RESULT_TAG} ${json}`);
+  // Each file replaced only when it is one of ours (an earlier run's), never written through a link.
   await mkdir(resultDir, { recursive: true });
-  await writeFile(join(resultDir, RESULT_FILE), json);
-  await writeFile(join(resultDir, 'after'), `${result.after}\n`);
+  replaceFile(join(resultDir, RESULT_FILE), json, isAutoinstallResult);
+  replaceFile(join(resultDir, 'after'), `${result.after}\n`, isAfterFile);
   if (source?.kind !== 'label') return;
+  const log = await readFile(logPath).catch(() => null);
   await withLabelVolume(source.label, 'rw', async (dir) => {
-    await writeFile(join(dir, RESULT_FILE), json);
-    await copyFile(logPath, join(dir, 'livekit-install.log')).catch(() => {});
+    replaceFile(join(dir, RESULT_FILE), json, isAutoinstallResult);
+    if (log) replaceFile(join(dir, 'livekit-install.log'), log, isLiveKitLog, { mode: 0o600 });
   }).catch((e: Error) => err(`livekit autoinstall: cannot write the result to LABEL=${source.label}: ${e.message}`));
 }
 

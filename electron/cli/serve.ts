@@ -1,6 +1,6 @@
 // `livekit serve [--port N] [--demo] [--renderer DIR] [--cmdline-file FILE] [--medium DIR] [--sysroots DIR]`:
 // the engine service for the graphical installer. Prints the URL (with its token) once, on stdout.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,6 +13,8 @@ import { DemoRescue } from '../engine/service/demo-rescue.ts';
 import { RealRescue } from '../engine/service/rescue.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
+import { replaceFile } from '../engine/run/output-file.ts';
+import { isUrlFile } from '../engine/run/output-rules.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -35,8 +37,8 @@ function announce(url: string, urlFile: string | undefined): void {
     process.stdout.write(`livekit serve: open ${url}\n`);
     return;
   }
-  rmSync(urlFile, { force: true });
-  writeFileSync(urlFile, `${url}\n`, { mode: 0o600, flag: 'wx' });
+  // A new file, or an earlier URL file replaced by a rename: never another file deleted or written through a link.
+  replaceFile(urlFile, `${url}\n`, isUrlFile, { mode: 0o600 });
   process.stdout.write(`livekit serve: listening on ${new URL(url).origin}; the URL with its token is in ${urlFile}\n`);
 }
 

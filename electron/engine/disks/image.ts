@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { DiskInfo } from '../../shared/facts.ts';
+import { placeOf } from './place.ts';
 
 export class NotAnImageError extends Error {
   constructor(
@@ -28,6 +29,7 @@ export async function describeImage(path: string): Promise<DiskInfo> {
   return {
     path,
     realPath: real,
+    place: placeOf(real),
     name: basename(real),
     sizeBytes: st.size,
     type: 'image',

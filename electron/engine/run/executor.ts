@@ -3,8 +3,8 @@
 // The stack is registered with the engine's holders, so a last-resort handler can release it too; an
 // exception in an event handler or a command's line handler fails the install like any other error.
 import { CodedError } from './coded-error.ts';
-import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Action, CopyMethod, ExecutablePlan, Plan, SecretRef, StepId } from '../../shared/plan.ts';
 import type { InstallEvent } from '../../shared/events.ts';
@@ -16,7 +16,8 @@ import { partitionDevices, resolvePlaceholders } from './placeholders.ts';
 import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
-import { createLogFile } from './log-file.ts';
+import { appendLogPart, openLog } from './output-file.ts';
+import type { OutputGuard } from './output-rules.ts';
 import { registerHolder } from './held.ts';
 
 export interface Secrets {
@@ -45,6 +46,8 @@ export interface ExecuteOptions {
   onEvent: (e: InstallEvent) => void;
   /** Every event is appended here as one JSON line (secret-free); `save-log` copies it into the target. */
   logFile: string;
+  /** What the log must not be besides a non-log (the medium, ...); the caller checked it with the plan. */
+  logGuard?: OutputGuard;
   /** The copy stage; by default the plan's copy method picks it (benchmarks and failure injection replace it). */
   copier?: Copier;
   /** How long settle-partitions waits for partition nodes (no udev here). */
@@ -79,7 +82,8 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   let disk: string | undefined = plan.erase && !plan.erase.image ? plan.erase.path : undefined;
   let parts = partitionDevices(plan.partitions, disk);
 
-  createLogFile(opts.logFile);
+  // A new file or an existing LiveKit log appended to, never truncated; anything else throws, untouched.
+  const logOut = openLog(opts.logFile, opts.logGuard);
   // A failing event sink (a subscriber's bug, a full log disk) fails the install: the first such error is
   // kept, the running command is stopped through `signal`, and the next check throws it.
   const failing = new AbortController();
@@ -89,7 +93,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     // Events are built from secret-free data, but command output could echo a secret: redact free text.
     const e = redactEvent(event, secrets);
     try {
-      appendFileSync(opts.logFile, `${JSON.stringify(e)}\n`);
+      appendFileSync(logOut.fd, `${JSON.stringify(e)}\n`);
       opts.onEvent(e);
     } catch (err) {
       if (sinkError) return;
@@ -309,11 +313,10 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         return;
       }
       case 'save-log': {
-        const path = res(a.path);
-        mkdirSync(dirname(path), { recursive: true });
+        // Inside the target as its system sees it (a /var/log link to a host path stays inside); this run's lines only.
+        const path = confinedWritePath(plan.targetRoot, res(a.path), 'append');
         log(`log saved to ${path}`);
-        copyFileSync(opts.logFile, path);
-        chmodSync(path, 0o600);
+        appendLogPart(logOut, path);
         return;
       }
     }
@@ -342,6 +345,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     if (sinkError) throw sinkError;
     unregister();
     emit({ type: 'done', ok: true, logPath: opts.logFile });
+    closeSync(logOut.fd);
     return { ok: true, cancelled: false };
   } catch (thrown) {
     // A failing sink is the cause even when what surfaced is the command it stopped.
@@ -368,6 +372,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     await release();
     unregister();
     emit({ type: 'done', ok: false, logPath: opts.logFile });
+    closeSync(logOut.fd);
     return { ok: false, cancelled, ...(current ? { failedStep: current } : {}) };
   }
 }
