@@ -123,10 +123,17 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
 async function publish(result: AutoinstallResult, source: AnswersSource | null, resultDir: string, logPath: string): Promise<void> {
   const json = `${JSON.stringify(result)}\n`;
   process.stdout.write(`${RESULT_TAG} ${json}`);
-  // Each file replaced only when it is one of ours (an earlier run's), never written through a link.
+  // Each file replaced only when it is one of ours (an earlier run's), never written through a link; a
+  // refused one is said and skipped: the install's exit code stays what it was.
   await mkdir(resultDir, { recursive: true });
-  replaceFile(join(resultDir, RESULT_FILE), json, isAutoinstallResult);
-  replaceFile(join(resultDir, 'after'), `${result.after}\n`, isAfterFile);
+  for (const [name, text, ours] of [[RESULT_FILE, json, isAutoinstallResult], ['after', `${result.after}\n`, isAfterFile]] as const) {
+    try {
+      replaceFile(join(resultDir, name), text, ours);
+    } catch (e) {
+      if (!(e instanceof OutputFileError)) throw e;
+      err(`livekit autoinstall: ${e.message}`);
+    }
+  }
   if (source?.kind !== 'label') return;
   const log = await readFile(logPath).catch(() => null);
   await withLabelVolume(source.label, 'rw', async (dir) => {
