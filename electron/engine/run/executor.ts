@@ -17,7 +17,6 @@ import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
 import { appendLogPart, openLog } from './output-file.ts';
-import type { OutputGuard } from './output-rules.ts';
 import { registerHolder } from './held.ts';
 
 export interface Secrets {
@@ -46,8 +45,6 @@ export interface ExecuteOptions {
   onEvent: (e: InstallEvent) => void;
   /** Every event is appended here as one JSON line (secret-free); `save-log` copies it into the target. */
   logFile: string;
-  /** What the log must not be besides a non-log (the medium, ...); the caller checked it with the plan. */
-  logGuard?: OutputGuard;
   /** The copy stage; by default the plan's copy method picks it (benchmarks and failure injection replace it). */
   copier?: Copier;
   /** How long settle-partitions waits for partition nodes (no udev here). */
@@ -83,7 +80,8 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   let parts = partitionDevices(plan.partitions, disk);
 
   // A new file or an existing LiveKit log appended to, never truncated; anything else throws, untouched.
-  const logOut = openLog(opts.logFile, opts.logGuard);
+  // What needs the plan (the answer file, a target, the medium) the caller checked before confirming.
+  const logOut = openLog(opts.logFile);
   // A failing event sink (a subscriber's bug, a full log disk) fails the install: the first such error is
   // kept, the running command is stopped through `signal`, and the next check throws it.
   const failing = new AbortController();
