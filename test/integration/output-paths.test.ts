@@ -163,7 +163,12 @@ describe.skipIf(!isRoot)('output paths: --log never destroys what it names; the 
       await execa('mount', ['--bind', fx.medium, bindDir]);
       defer(async () => void (await execa('umount', [bindDir], { reject: false })));
 
-      for (const disk of [hard, bindFile, join(bindDir, 'livekit', 'base.squashfs')]) {
+      // A new image made through the bind: not a medium file, but inside the medium's folder (by its identity).
+      const throughBind = join(bindDir, 'through-bind.img');
+      await makeImage(throughBind, 2 * GiB);
+      defer(async () => rmSync(throughBind, { force: true }));
+
+      for (const disk of [hard, bindFile, join(bindDir, 'livekit', 'base.squashfs'), throughBind]) {
         const file = join(dir, 'medium-target.yaml');
         writeFileSync(file, answers(disk));
         const p = await runCli(['plan', '--json', '--config', file, ...common]);
