@@ -28,6 +28,7 @@ describe('a medium that is a folder on the host\'s filesystem (the demo, the tes
     const live = liveIdentities({ livePaths: [medium], mediumDirs: [medium], mounts: mounts() });
     expect(live.filesystems).toEqual([]);
     expect(live.files.map((f) => f.path)).toEqual([join(medium, 'livekit', 'base.squashfs')]);
+    expect(live.folders.map((f) => f.path)).toEqual([medium, join(medium, 'livekit')]);
     linkSync(join(medium, 'livekit', 'base.squashfs'), join(dir, 'hard.img'));
     expect(livePlaceOf(placeOf(join(dir, 'hard.img')), live)).toBe(join(medium, 'livekit', 'base.squashfs'));
     expect(livePlaceOf(placeOf(join(medium, 'livekit', 'new.img')), live)).toBe(medium);
@@ -46,6 +47,20 @@ describe.skipIf(!isRoot)('mounts (needs root)', () => {
     execFileSync('mount', ['--bind', medium, bind]);
     try {
       expect(livePlaceOf(placeOf(join(bind, 'new.img')), live)).toBe(medium);
+    } finally {
+      execFileSync('umount', [bind]);
+    }
+  });
+
+  it('a bind mount of one of its subfolders too', () => {
+    const medium = join(dir, 'medium');
+    const bind = join(dir, 'bind');
+    mkdirSync(join(medium, 'livekit', 'layers'), { recursive: true });
+    mkdirSync(bind);
+    const live = liveIdentities({ livePaths: [medium], mediumDirs: [medium], mounts: mounts() });
+    execFileSync('mount', ['--bind', join(medium, 'livekit', 'layers'), bind]);
+    try {
+      expect(livePlaceOf(placeOf(join(bind, 'new.img')), live)).toBe(join(medium, 'livekit', 'layers'));
     } finally {
       execFileSync('umount', [bind]);
     }

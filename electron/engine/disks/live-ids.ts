@@ -9,7 +9,7 @@ import type { LiveIdentities } from '../../shared/facts.ts';
 import { mountAt, type MountEntry } from './mounts.ts';
 import { fileId } from './place.ts';
 
-/** Files of a medium folder to know by inode: a medium holds tens; this bounds a wrong --medium. */
+/** Entries of a medium folder to know by inode: a medium holds tens; this bounds a wrong --medium. */
 const MAX_FILES = 10_000;
 
 export interface LiveIdsInput {
@@ -22,8 +22,11 @@ export interface LiveIdsInput {
 
 const stat = (p: string) => statSync(p, { bigint: true, throwIfNoEntry: false });
 
-/** Each regular file below `dir` on `dev` (mounts inside are someone else's), up to MAX_FILES. */
-function walkFiles(dir: string, dev: bigint, out: { path: string; id: string }[]): void {
+/**
+ * Each regular file and folder below `dir` on `dev` (mounts inside are someone else's), up to MAX_FILES
+ * entries: the folders too, so that a bind mount of a subfolder (`livekit/`) is caught like the medium's.
+ */
+function walk(dir: string, dev: bigint, live: LiveIdentities): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -31,12 +34,14 @@ function walkFiles(dir: string, dev: bigint, out: { path: string; id: string }[]
     return;
   }
   for (const n of names) {
-    if (out.length >= MAX_FILES) return;
+    if (live.files.length + live.folders.length >= MAX_FILES) return;
     const p = join(dir, n);
     const st = statSync(p, { bigint: true, throwIfNoEntry: false });
     if (!st || st.dev !== dev) continue;
-    if (st.isDirectory()) walkFiles(p, dev, out);
-    else if (st.isFile()) out.push({ path: p, id: fileId(st) });
+    if (st.isDirectory()) {
+      live.folders.push({ path: p, id: fileId(st) });
+      walk(p, dev, live);
+    } else if (st.isFile()) live.files.push({ path: p, id: fileId(st) });
   }
 }
 
@@ -57,7 +62,7 @@ export function liveIdentities(input: LiveIdsInput): LiveIdentities {
     // A whole filesystem mounted at the medium folder, not the host's root one: the medium's own.
     const mount = mountAt(input.mounts, dir);
     if (mount && mount.root === '/' && st.dev !== root.dev) live.filesystems.push({ path: dir, dev: String(st.dev) });
-    else walkFiles(dir, st.dev, live.files);
+    else walk(dir, st.dev, live);
   }
   return live;
 }
