@@ -3,7 +3,7 @@
 // `install --yes --json` would (JSON events on stdout, progress for a person on stderr); then the result
 // (exit code, last event, timings, what happens next) is printed on the console as one tagged line and
 // written to --result-dir and, for LABEL= sources, beside the answers on that volume.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TFunction } from 'i18next';
 import { parseAnswersText, AnswersFileError } from '../engine/answers/load.ts';
@@ -23,6 +23,10 @@ import { defaultHeldDir } from '../engine/run/held-journal.ts';
 import { releaseEarlierRuns } from '../engine/run/leftovers.ts';
 import { ExecaRunner } from '../engine/run/runner.ts';
 import { UsageError } from './args.ts';
+import { checkLogForPlan } from './paths.ts';
+import { OutputFileError, replaceFile } from '../engine/run/output-file.ts';
+import { isAfterFile, isAutoinstallResult, isLiveKitLog } from '../engine/run/output-rules.ts';
+import { errorText } from '../engine/run/coded-error.ts';
 
 export interface AutoinstallArgs {
   cmdline: string;
@@ -96,6 +100,12 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
     const lines = [...p.problems.map((x) => problemLine(t, x)), ...(p.refusals.some((r) => r.refusals.length) ? refusalLines(t, p.refusals) : [])];
     return { ...none, answers, disk: choice.disk || null, exitCode: p.exitCode, message: lines.join('\n').trim() };
   }
+  try {
+    checkLogForPlan(logPath, p.plan, p.machine, undefined);
+  } catch (e) {
+    if (!(e instanceof OutputFileError)) throw e;
+    return { ...none, answers, disk: choice.disk || null, exitCode: EXIT.invalid, message: errorText(t, e) };
+  }
   const printer = new EventPrinter(t, false);
   let lastEvent = null as InstallEvent | null;
   const onEvent = (e: InstallEvent) => {
@@ -122,13 +132,22 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
 async function publish(result: AutoinstallResult, source: AnswersSource | null, resultDir: string, logPath: string): Promise<void> {
   const json = `${JSON.stringify(result)}\n`;
   process.stdout.write(`${RESULT_TAG} ${json}`);
+  // Each file replaced only when it is one of ours (an earlier run's), never written through a link; a
+  // refused one is said and skipped: the install's exit code stays what it was.
   await mkdir(resultDir, { recursive: true });
-  await writeFile(join(resultDir, RESULT_FILE), json);
-  await writeFile(join(resultDir, 'after'), `${result.after}\n`);
+  for (const [name, text, ours] of [[RESULT_FILE, json, isAutoinstallResult], ['after', `${result.after}\n`, isAfterFile]] as const) {
+    try {
+      replaceFile(join(resultDir, name), text, ours);
+    } catch (e) {
+      if (!(e instanceof OutputFileError)) throw e;
+      err(`livekit autoinstall: ${e.message}`);
+    }
+  }
   if (source?.kind !== 'label') return;
+  const log = await readFile(logPath).catch(() => null);
   await withLabelVolume(source.label, 'rw', async (dir) => {
-    await writeFile(join(dir, RESULT_FILE), json);
-    await copyFile(logPath, join(dir, 'livekit-install.log')).catch(() => {});
+    replaceFile(join(dir, RESULT_FILE), json, isAutoinstallResult);
+    if (log) replaceFile(join(dir, 'livekit-install.log'), log, isLiveKitLog, { mode: 0o600 });
   }).catch((e: Error) => err(`livekit autoinstall: cannot write the result to LABEL=${source.label}: ${e.message}`));
 }
 

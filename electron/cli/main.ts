@@ -17,7 +17,9 @@ import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
-import { checkPathOptions } from './paths.ts';
+import { checkLogForPlan, checkPathOptions } from './paths.ts';
+import { OutputFileError } from '../engine/run/output-file.ts';
+import { errorText } from '../engine/run/coded-error.ts';
 import { cliLanguage } from './language.ts';
 import { askYes } from './ask-yes.ts';
 import { cmdCleanup, settleLeftovers } from './leftovers.ts';
@@ -128,6 +130,8 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
     }
     const p = await prepare(a, cmdline);
     if (!p.ok) return reportNotPrepared(a, t, p);
+    // Nothing is opened before this: the log may turn out to be the answer file, the target or on the medium.
+    checkLogForPlan(p.logPath, p.plan, p.machine, a.config);
     // Little memory, a laptop on its battery: said before anything is asked or written, never a refusal.
     if (!a.json) warningLines(t, machineWarnings(p.machine)).forEach((w) => err(w));
     if (!a.yes) {
@@ -243,6 +247,10 @@ function reportError(t: TFunction, e: unknown): number {
   }
   if (e instanceof AnswersFileError) {
     err(e.line > 0 ? t('cli:error.answersFile', { file: e.file, line: e.line, reason: e.reason }) : t('cli:error.answersFileWhole', { file: e.file, reason: e.reason }));
+    return EXIT.invalid;
+  }
+  if (e instanceof OutputFileError) {
+    err(errorText(t, e));
     return EXIT.invalid;
   }
   if (e instanceof MediumConfigError || e instanceof SysrootsJsonError) {

@@ -34,6 +34,8 @@ import { TargetBusyError } from '../engine/run/target-lock.ts';
 import { errorText } from '../engine/run/coded-error.ts';
 import { settleLeftovers } from './leftovers.ts';
 import { ExecaRunner } from '../engine/run/runner.ts';
+import { checkOutput } from '../engine/run/output-file.ts';
+import { isLiveKitLog } from '../engine/run/output-rules.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { CliArgs } from './args.ts';
 import { askYes } from './ask-yes.ts';
@@ -321,6 +323,8 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
       return planned.problems.every((p) => p.code === 'nothing-to-fix') ? EXIT.ok : EXIT.invalid;
     }
     const plan = planned.plan;
+    // Before anything is asked or opened: a --log on the medium, or that is not a LiveKit log, is refused (exit 2).
+    if (a.log) checkOutput(a.log, found.machine.liveIds ? { live: found.machine.liveIds } : {}, isLiveKitLog);
     if (a.json) jsonLine({ type: 'repair-plan', plan });
     else repairPlanLines(t, plan).forEach(out);
     if (!a.yes) {

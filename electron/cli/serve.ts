@@ -1,6 +1,6 @@
 // `livekit serve [--port N] [--demo] [--renderer DIR] [--cmdline-file FILE] [--medium DIR] [--sysroots DIR]`:
 // the engine service for the graphical installer. Prints the URL (with its token) once, on stdout.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -24,6 +24,8 @@ async function releaseLeftovers(log: (m: string) => void): Promise<void> {
   for (const l of s.found) log(`released what an interrupted run (pid ${l.owner.pid}: ${l.what}) left: ${l.items.filter((r) => s.released.includes(r)).map(describeHeld).join(', ') || 'nothing'}`);
   for (const n of s.notReleased) log(`could not release ${describeHeld(n.record)} (${n.reason}${n.users?.length ? `; used by ${n.users.map((u) => `pid ${u.pid} ${u.command}`).join(', ')}` : ''}): installs onto its disk are refused until \`livekit cleanup\` releases it`);
 }
+import { replaceFile } from '../engine/run/output-file.ts';
+import { isUrlFile } from '../engine/run/output-rules.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -46,8 +48,8 @@ function announce(url: string, urlFile: string | undefined): void {
     process.stdout.write(`livekit serve: open ${url}\n`);
     return;
   }
-  rmSync(urlFile, { force: true });
-  writeFileSync(urlFile, `${url}\n`, { mode: 0o600, flag: 'wx' });
+  // A new file, or an earlier URL file replaced by a rename: never another file deleted or written through a link.
+  replaceFile(urlFile, `${url}\n`, isUrlFile, { mode: 0o600 });
   process.stdout.write(`livekit serve: listening on ${new URL(url).origin}; the URL with its token is in ${urlFile}\n`);
 }
 

@@ -107,12 +107,37 @@ export type InUse =
   | { kind: 'holder'; device: string; holder: string }
   /** The image file `device` is attached to a loop device. */
   | { kind: 'loop'; device: string; loop: string };
+/** A file's identity, `st_dev:st_ino`: the same through a hard link or a bind mount, whatever the path. */
+export type FileId = string;
+
+/** Where a file is, by identity rather than by path (collected by disks/place.ts). */
+export interface Place {
+  /** The file's own identity; absent when it does not exist yet (a new log file). */
+  id?: FileId;
+  /** `st_dev` of the filesystem the file is, or would be, on. */
+  dev: string;
+  /** The folders above it up to `/`, nearest first; for a missing file, from its nearest existing folder. */
+  folders: FileId[];
+}
+
+/**
+ * The Live medium by identity (collected by disks/live-ids.ts): its files and the layers' backing files,
+ * its folders (anything below one is on the medium), and its filesystems when the medium is mounted as a
+ * filesystem of its own (anything on one is on the medium). Each names the path it was found at.
+ */
+export interface LiveIdentities {
+  files: { path: string; id: FileId }[];
+  folders: { path: string; id: FileId }[];
+  filesystems: { path: string; dev: string }[];
+}
 
 export interface DiskInfo {
   /** Block device path (`/dev/sdb`), or the image file's path for an image target. */
   path: string;
   /** An image target's canonical path (symlinks resolved), which the safety rules check. */
   realPath?: string;
+  /** An image target's identity: a hard link or a bind mount of a Live file is refused like the file. */
+  place?: Place;
   name: string;
   sizeBytes: number;
   model?: string;
@@ -173,4 +198,6 @@ export interface MachineFacts {
   power?: 'ac' | 'battery' | 'unknown';
   /** Files and directories of the Live system (medium and layers dirs, the layers' backing files): an image target inside one is refused. */
   livePaths?: string[];
+  /** The same Live files and folders by identity, so that no other path to them (hard link, bind mount) escapes. */
+  liveIds?: LiveIdentities;
 }

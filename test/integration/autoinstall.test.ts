@@ -2,7 +2,7 @@
 // install into a disk image, the result beside the answers and on stdout; and the refusals (an answer
 // file naming no disk where none may be erased, malformed answers) with the image left untouched.
 // The same command at boot, in QEMU, is the boot tests' business.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -150,5 +150,21 @@ describe.skipIf(!isRoot)('livekit autoinstall from a labelled answers volume', (
     const r = await runCli(['autoinstall', ...common, '--source', 'LABEL=NO-SUCH-LABEL-LK:/qa.yaml', '--result-dir', join(dir, 'results-nosrc')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('LABEL=NO-SUCH-LABEL-LK: no filesystem with this label');
+  }, 120_000);
+
+  it('result files are never written through a link nor over a file that is not ours (issue #21)', async () => {
+    const results = join(dir, 'results-guarded');
+    mkdirSync(results, { recursive: true });
+    const victim = join(dir, 'victim.conf');
+    writeFileSync(victim, 'keep me\n');
+    symlinkSync(victim, join(results, 'livekit-result.json'));
+    writeFileSync(join(results, 'after'), 'not ours\n');
+    const r = await runCli(['autoinstall', ...common, '--source', 'LABEL=NO-SUCH-LABEL-LK:/qa.yaml', '--result-dir', results]);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+    expect(readFileSync(join(results, 'after'), 'utf8')).toBe('not ours\n');
+    expect(r.code).toBe(2); // the source's exit code, not the refused files'
+    expect(r.stderr).toMatch(/Refusing to write .*livekit-result\.json: symlink/);
+    expect(r.stderr).toMatch(/Refusing to write .*after: not-ours/);
+    expect(lstatSync(join(results, 'livekit-result.json')).isSymbolicLink()).toBe(true);
   }, 120_000);
 });

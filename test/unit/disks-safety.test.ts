@@ -117,6 +117,27 @@ describe('refusalsFor: image files', () => {
     expect(codes(image('/home/me/link.img', { realPath: '/srv/iso/livekit.iso' }))).toEqual(['live-medium']);
   });
 
+  // Identities (st_dev:st_ino) as collected by disks/live-ids.ts: the medium's file, its folder, its own filesystem.
+  const liveIds = {
+    files: [{ path: '/srv/medium/livekit/base.squashfs', id: '2049:77' }],
+    folders: [{ path: '/srv/medium', id: '2049:70' }],
+    filesystems: [{ path: '/run/livekit/medium', dev: '2065' }],
+  };
+  const place = (id: string | undefined, dev: string, folders: string[]) => ({ ...(id ? { id } : {}), dev, folders });
+
+  it('by identity: a hard link or bind mount of a medium file, a path below a bind of its folder, its own filesystem', () => {
+    const m = machine({ liveIds });
+    const at = (path: string, p: ReturnType<typeof place>) => refusalsFor(image(path, { place: p }), m, null);
+    // A hard link elsewhere on the same filesystem (or a bind of the file): the same inode.
+    expect(at('/var/tmp/link.img', place('2049:77', '2049', ['2049:12', '2049:2']))).toEqual([{ code: 'live-medium', params: { device: '/srv/medium/livekit/base.squashfs' } }]);
+    // Below a bind mount of the medium's folder: the mount point shows the folder's identity.
+    expect(at('/mnt/bind/other.img', place('2049:99', '2049', ['2049:70', '2049:5', '2049:2']))).toEqual([{ code: 'live-medium', params: { device: '/srv/medium' } }]);
+    // Anywhere on the medium's own filesystem.
+    expect(at('/media/usb/x.img', place('2065:12', '2065', ['2065:2', '2049:2']))).toEqual([{ code: 'live-medium', params: { device: '/run/livekit/medium' } }]);
+    // Another file on the host's filesystem is fine.
+    expect(at('/var/tmp/vm.img', place('2049:100', '2049', ['2049:12', '2049:2']))).toEqual([]);
+  });
+
   it('too small or read-only', () => {
     expect(codes(image('/var/tmp/vm.img', { sizeBytes: GiB }), machine(), 2 * GiB)).toEqual(['too-small']);
     expect(codes(image('/var/tmp/vm.img', { readOnly: true }))).toEqual(['read-only']);

@@ -6,9 +6,10 @@ import { totalmem } from 'node:os';
 import { execa } from 'execa';
 import si from 'systeminformation';
 import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
-import { defaultMediumDir } from '../medium/sysroots.ts';
+import { DEFAULT_MEDIUM_DIRS, defaultMediumDir } from '../medium/sysroots.ts';
 import { mergeBlkid, parseBlkidExport, type BlkidEntry } from './blkid.ts';
 import { liveSetsFrom } from './live.ts';
+import { liveIdentities } from './live-ids.ts';
 import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
 import { readPower } from './power.ts';
@@ -128,7 +129,9 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     const inUse = diskUsers(d, open);
     return inUse.length ? { ...d, inUse } : d;
   });
-  const live = liveSetsFrom({ mounts: parseMountinfo(mountinfo), loopBacking: loops, mediumDir, layersDir, disks });
+  const mounts = parseMountinfo(mountinfo);
+  const live = liveSetsFrom({ mounts, loopBacking: loops, mediumDir, layersDir, disks });
+  const mediumDirs = await Promise.all([...new Set([mediumDir, ...DEFAULT_MEDIUM_DIRS])].map((d) => realpath(d).catch(() => d)));
   return {
     firmware: existsSync('/sys/firmware/efi') ? 'uefi' : 'bios',
     arch: process.arch,
@@ -137,6 +140,7 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     disks,
     liveDevices: live.liveDevices,
     livePaths: live.livePaths,
+    liveIds: liveIdentities({ livePaths: live.livePaths, mediumDirs, mounts }),
     cmdline: opts.cmdline,
     power,
   };

@@ -4,6 +4,7 @@ import { access, realpath, stat, statfs } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { DiskInfo } from '../../shared/facts.ts';
 import { imageUsers, scanOpenFiles } from './in-use.ts';
+import { placeOf } from './place.ts';
 
 export class NotAnImageError extends Error {
   constructor(
@@ -34,6 +35,7 @@ export async function describeImage(path: string): Promise<DiskInfo> {
   return {
     path,
     realPath: real,
+    place: placeOf(real),
     name: basename(real),
     sizeBytes: st.size,
     type: 'image',

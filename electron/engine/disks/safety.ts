@@ -3,6 +3,7 @@
 import type { DiskInfo, InUse, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
 import { formatSize } from '../answers/size.ts';
 import { isWithin } from './mounts.ts';
+import { livePlaceOf } from './live-place.ts';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -60,11 +61,14 @@ function mountRefusals(mountpoints: string[], device: string): Refusal[] {
   return mountpoints.length ? [{ code: 'mounted', params: { device, mountpoint: mountpoints[0]! } }] : [];
 }
 
-/** An image file target: not the medium nor inside the Live system's files, writable, big enough. */
+/**
+ * An image file target: not the medium nor inside the Live system's files, writable, big enough. By
+ * path, and by identity: a hard link to a medium file, or a path through a bind mount of it, is the medium.
+ */
 function imageRefusals(image: DiskInfo, machine: MachineFacts, needBytes: number | null): Refusal[] {
   const out: Refusal[] = [];
   const paths = [image.path, image.realPath ?? image.path];
-  const live = (machine.livePaths ?? []).find((p) => paths.some((i) => isWithin(i, p)));
+  const live = (machine.livePaths ?? []).find((p) => paths.some((i) => isWithin(i, p))) ?? (image.place && livePlaceOf(image.place, machine.liveIds));
   if (live) out.push({ code: 'live-medium', params: { device: live } });
   if (image.readOnly) out.push({ code: 'read-only' });
   out.push(...inUseRefusals(image.inUse, [image.path]));

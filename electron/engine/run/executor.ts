@@ -4,8 +4,7 @@
 // next run to release. An exception in an event handler or a command's line handler fails the install like any
 // other error; a write the target refuses (full, failing, read-only) is said as such.
 import { CodedError } from './coded-error.ts';
-import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, closeSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Action, CopyMethod, ExecutablePlan, Plan, SecretRef, StepId } from '../../shared/plan.ts';
 import type { InstallEvent } from '../../shared/events.ts';
@@ -17,7 +16,7 @@ import { partitionDevices, resolvePlaceholders } from './placeholders.ts';
 import { fillSecretTemplate, redact, redactEvent } from './redact.ts';
 import { OverallProgress } from './overall-progress.ts';
 import { confinedWritePath } from './target-path.ts';
-import { createLogFile } from './log-file.ts';
+import { appendLogPart, openLog } from './output-file.ts';
 import { HeldStack, MTOOLS_ENV } from './held-stack.ts';
 import { defaultHeldDir, HeldJournal } from './held-journal.ts';
 import { startTimeOf } from './process-identity.ts';
@@ -76,7 +75,9 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   let disk: string | undefined = plan.erase && !plan.erase.image ? plan.erase.path : undefined;
   let parts = partitionDevices(plan.partitions, disk);
 
-  createLogFile(opts.logFile);
+  // A new file or an existing LiveKit log appended to, never truncated; anything else throws, untouched.
+  // What needs the plan (the answer file, a target, the medium) the caller checked before confirming.
+  const logOut = openLog(opts.logFile);
   // A failing event sink (a subscriber's bug, a full log disk) fails the install: the first such error is
   // kept, the running command is stopped through `signal`, and the next check throws it.
   const failing = new AbortController();
@@ -86,7 +87,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     // Events are built from secret-free data, but command output could echo a secret: redact free text.
     const e = redactEvent(event, secrets);
     try {
-      appendFileSync(opts.logFile, `${JSON.stringify(e)}\n`);
+      appendFileSync(logOut.fd, `${JSON.stringify(e)}\n`);
       opts.onEvent(e);
     } catch (err) {
       if (sinkError) return;
@@ -274,11 +275,10 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
         log('the target is still the disk the plan was made for');
         return;
       case 'save-log': {
-        const path = res(a.path);
-        mkdirSync(dirname(path), { recursive: true });
+        // Inside the target as its system sees it (a /var/log link to a host path stays inside); this run's lines only.
+        const path = confinedWritePath(plan.targetRoot, res(a.path), 'append');
         log(`log saved to ${path}`);
-        copyFileSync(opts.logFile, path);
-        chmodSync(path, 0o600);
+        appendLogPart(logOut, path);
         return;
       }
     }
@@ -308,6 +308,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     if (sinkError) throw sinkError;
     held.close();
     emit({ type: 'done', ok: true, logPath: opts.logFile });
+    closeSync(logOut.fd);
     return { ok: true, cancelled: false };
   } catch (thrown) {
     // A failing sink is the cause even when what surfaced is the command it stopped.
@@ -335,6 +336,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
     await held.release();
     held.close();
     emit({ type: 'done', ok: false, logPath: opts.logFile });
+    closeSync(logOut.fd);
     return { ok: false, cancelled, ...(current ? { failedStep: current } : {}) };
   }
 }

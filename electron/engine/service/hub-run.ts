@@ -2,6 +2,7 @@
 // moment its plan is being confirmed; a run that throws ends in the hub as a failed run.
 import type { InstallEvent } from '../../shared/events.ts';
 import type { EventHub } from './hub.ts';
+import { CodedError } from '../run/coded-error.ts';
 
 export type RunJob<R> = (opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) => Promise<R>;
 
@@ -35,7 +36,9 @@ export class HubRun {
     this.hub.reset();
     this.current = job({ signal: abort.signal, onEvent: (e) => this.hub.publish(e) })
       .then(onResult, (err: unknown) => {
-        this.hub.publish({ type: 'error', step: null, message: err instanceof Error ? err.message : String(err) });
+        // A coded failure (a log path refused before anything ran) keeps its code, for the UI's wording.
+        const coded = err instanceof CodedError ? { code: err.code, params: err.params } : {};
+        this.hub.publish({ type: 'error', step: null, message: err instanceof Error ? err.message : String(err), ...coded });
         this.hub.publish({ type: 'done', ok: false });
       })
       .finally(() => {
