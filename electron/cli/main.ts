@@ -1,6 +1,5 @@
 // `livekit`: the command line QA scripts and the demo use (issue #2 fixes its commands, flags and exit codes).
 //   0 done · 1 install failed (cleaned up) · 2 invalid input, answer file or medium config · 3 target refused · 130 cancelled
-import { readFile } from 'node:fs/promises';
 import type { TFunction } from 'i18next';
 import { engineI18n } from '../engine/i18n.ts';
 import { EXIT, prepareInstall, runInstall, type Prepared } from '../engine/install.ts';
@@ -16,6 +15,7 @@ import { MediumConfigError } from '../engine/medium/config.ts';
 import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
+import { InputFileError, readInputFile } from '../engine/input-file.ts';
 import { parseCliArgs, UsageError, type CliArgs, type HelpRequest } from './args.ts';
 import { checkLogForPlan, checkPathOptions } from './paths.ts';
 import { OutputFileError } from '../engine/run/output-file.ts';
@@ -32,8 +32,9 @@ const jsonLine = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 async function readCmdline(file: string | undefined): Promise<string> {
   const path = file ?? '/proc/cmdline';
   try {
-    return (await readFile(path, 'utf8')).trim();
+    return (await readInputFile(path, { allowDevNull: true })).toString('utf8').trim();
   } catch (e) {
+    if (file && e instanceof InputFileError) throw e; // reportError names it as the command line file
     if (file) throw new UsageError('error.cmdlineFile', { file, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
     return '';
   }
@@ -246,7 +247,13 @@ function reportError(t: TFunction, e: unknown): number {
     return EXIT.invalid;
   }
   if (e instanceof AnswersFileError) {
-    err(e.line > 0 ? t('cli:error.answersFile', { file: e.file, line: e.line, reason: e.reason }) : t('cli:error.answersFileWhole', { file: e.file, reason: e.reason }));
+    const reason = t(`validation:${e.key}`, { ...e.params, defaultValue: e.reason });
+    err(e.line > 0 ? t('cli:error.answersFile', { file: e.file, line: e.line, reason }) : t('cli:error.answersFileWhole', { file: e.file, reason }));
+    return EXIT.invalid;
+  }
+  // Only --cmdline-file is read bare (an answer file's problems are AnswersFileErrors).
+  if (e instanceof InputFileError) {
+    err(t('cli:error.cmdlineFile', { file: e.path, reason: t(`validation:${e.key}`, e.params) }));
     return EXIT.invalid;
   }
   if (e instanceof OutputFileError) {

@@ -37,6 +37,8 @@ import { ExecaRunner } from '../engine/run/runner.ts';
 import { checkOutput } from '../engine/run/output-file.ts';
 import { isLiveKitLog } from '../engine/run/output-rules.ts';
 import type { InstallEvent } from '../shared/events.ts';
+import { checkPassword } from '../shared/account-rules.ts';
+import type { Finding } from '../shared/problem.ts';
 import type { CliArgs } from './args.ts';
 import { askYes } from './ask-yes.ts';
 import { EventPrinter, refusalLines } from './render.ts';
@@ -220,12 +222,43 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
   }
 }
 
-/** The password from stdin: asked twice on a terminal (not echoed), else the first line. */
-async function readPassword(t: TFunction): Promise<string | undefined> {
+/** More than any password pam_unix takes (511 bytes): stdin is not read past it (`< /dev/zero`). */
+const STDIN_PASSWORD_CAP = 4096;
+
+/**
+ * A password given on stdin: all of it but one final line ending. A second line is part of it (and then
+ * refused by the rule), never silently dropped: `Newpass\nroot:x` must not set `Newpass`. Undefined when
+ * it is not UTF-8 (decoding would set another password than the bytes given).
+ */
+export function passwordFromStdin(input: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(input).replace(/\r?\n$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CLI's reading of a password as findings of the install's rule (shared/account-rules.ts). */
+export function stdinPasswordFindings(input: Buffer): { password?: string; refused: Finding[] } {
+  const password = passwordFromStdin(input);
+  if (password === undefined) return { refused: [{ code: 'user.not-unicode' }] };
+  return { password, refused: checkPassword(password) };
+}
+
+/**
+ * The password from stdin: asked twice on a terminal (not echoed), else all of stdin (see passwordFromStdin);
+ * with what the install's rule refuses in it. Undefined when the two entries differ.
+ */
+async function readPassword(t: TFunction): Promise<{ password?: string; refused: Finding[] } | undefined> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8').split('\n')[0]?.replace(/\r$/, '');
+    let total = 0;
+    for await (const c of process.stdin) {
+      chunks.push(c as Buffer);
+      total += (c as Buffer).length;
+      if (total > STDIN_PASSWORD_CAP) break;
+    }
+    return stdinPasswordFindings(Buffer.concat(chunks));
   }
   const ask = async (q: string) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
@@ -241,7 +274,7 @@ async function readPassword(t: TFunction): Promise<string | undefined> {
   };
   const first = await ask(t('cli:repair.password.ask'));
   const again = await ask(t('cli:repair.password.again'));
-  return first === again ? first : undefined;
+  return first === again ? { password: first, refused: checkPassword(first) } : undefined;
 }
 
 
@@ -339,11 +372,17 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
       }
     }
     if (kind === 'password') {
-      password = await readPassword(t);
-      if (password === undefined || password.length < 4) {
+      const given = await readPassword(t);
+      if (given === undefined) {
         err(t('cli:repair.password.bad'));
         return EXIT.invalid;
       }
+      // The install's own rule (shared/account-rules.ts), before anything is mounted or written.
+      if (given.refused.length) {
+        for (const f of given.refused) err(t('cli:repair.password.refused', { reason: t(`validation:${f.code}`, f.params) }));
+        return EXIT.invalid;
+      }
+      password = given.password;
     }
     return await runRepair(a, t, plan, password);
   } finally {

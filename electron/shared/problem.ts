@@ -9,3 +9,9 @@ export interface Problem {
   /** The English message (CLI, logs). */
   message: string;
 }
+
+/** A rule's verdict on one value, before it is placed at a key path: an i18n code and its params. */
+export interface Finding {
+  code: string;
+  params?: Record<string, string | number>;
+}

@@ -17,7 +17,10 @@ export function PlanPage({ api }: { api: RescueApi }) {
   const sys = r.systems?.systems.find((s) => s.id === r.system);
   const say = (e: unknown) => {
     const c = codedOf(e);
-    return c ? t(`repair:error.${c.code}`, { ...c.params, defaultValue: errorText(t, { ...c, message: (e as Error).message }) }) : (e as Error).message;
+    if (!c) return (e as Error).message;
+    // A namespaced code is a key of its own (`validation:user.password-chars`: the install's rule refused it).
+    const key = c.code.includes(':') ? c.code : `repair:error.${c.code}`;
+    return t(key, { ...c.params, defaultValue: errorText(t, { ...c, message: (e as Error).message }) });
   };
   useEffect(() => {
     let live = true;

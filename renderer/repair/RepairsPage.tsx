@@ -1,18 +1,14 @@
 // The repairs for the chosen system as cards with a plain explanation (and, for the password, the
-// account and the new password); and "Open a terminal in this system".
+// account and the new password, held to the install's own rules); and "Open a terminal in this system".
 import { Button, Input, Label, Radio, RadioGroup, Text, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { UI_REPAIR_KINDS } from '../../electron/api.ts';
+import { checkPassword, UI_REPAIR_KINDS } from '../../electron/api.ts';
 import { PageFrame } from '../components/PageFrame.tsx';
+import { problemKey } from '../components/Problems.tsx';
+import { passwordReady } from '../store/derive.ts';
 import { useRepair } from '../store/repair.ts';
 import type { RescueApi } from './api.ts';
 
-/** The smallest password the engine sets (as the installer's account). */
-export const MIN_PASSWORD = 4;
-
-export function passwordReady(p: string, confirm: string): boolean {
-  return p.length >= MIN_PASSWORD && p === confirm;
-}
 
 export function RepairsPage({ api, locale }: { api: RescueApi; locale: string }) {
   const { t } = useTranslation();
@@ -21,7 +17,7 @@ export function RepairsPage({ api, locale }: { api: RescueApi; locale: string })
   if (!sys) return null;
   const user = r.user || (sys.users.length === 1 ? sys.users[0]! : '');
   const ready = r.repair !== null && (r.repair !== 'password' || (!!user && passwordReady(r.password, r.confirm)));
-  const short = r.password.length > 0 && r.password.length < MIN_PASSWORD;
+  const refused = r.password === '' ? undefined : checkPassword(r.password)[0];
   const mismatch = r.confirm.length > 0 && r.password !== r.confirm;
   const openTerminal = async () => {
     r.setTerminal(null);
@@ -64,10 +60,10 @@ export function RepairsPage({ api, locale }: { api: RescueApi; locale: string })
             ))}
           </RadioGroup>
           <span />
-          <TextField className="field" type="password" value={r.password} onChange={(password) => r.setFields({ password })} isInvalid={short}>
+          <TextField className="field" type="password" value={r.password} onChange={(password) => r.setFields({ password })} isInvalid={!!refused}>
             <Label>{t('repair:repairs.password')}</Label>
             <Input autoComplete="new-password" />
-            <Text slot="description">{short ? t('repair:repairs.short', { min: MIN_PASSWORD }) : t('repair:repairs.passwordHelp')}</Text>
+            <Text slot="description">{refused ? t(problemKey(refused.code), refused.params) : t('repair:repairs.passwordHelp')}</Text>
           </TextField>
           <TextField className="field" type="password" value={r.confirm} onChange={(confirm) => r.setFields({ confirm })} isInvalid={mismatch}>
             <Label>{t('repair:repairs.confirm')}</Label>

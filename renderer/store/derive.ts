@@ -1,5 +1,5 @@
 // Pure helpers behind the wizard's fields: derived names, the password hint, the answers object.
-import type { AnswersInput } from '../../electron/api.ts';
+import { checkPassword, type AnswersInput } from '../../electron/api.ts';
 
 /** What a full name without Latin letters (张三, Иван) suggests as the user name, for the person to change. */
 export const FALLBACK_USERNAME = 'user';
@@ -37,8 +37,10 @@ export function passwordStrength(pw: string): Strength {
   return 'weak';
 }
 
-/** The engine refuses shorter passwords (answers/rules.ts PASSWORD_MIN_LENGTH); the page says so before Next. */
-export const PASSWORD_MIN_LENGTH = 4;
+/** A repair's new password, typed twice: the install's rule (shared/account-rules.ts), which the engine applies too. */
+export function passwordReady(p: string, confirm: string): boolean {
+  return checkPassword(p).length === 0 && p === confirm;
+}
 
 export interface WizardFields {
   locale: string;

@@ -23,7 +23,8 @@ function answers(disk: string, extra: Record<string, string> = {}): string {
     `hostname: ${v.hostname}`,
     'user:',
     `  name: ${v.user}`,
-    '  password: "pw-long-enough"',
+    ...(extra['fullname'] ? [`  fullname: ${extra['fullname']}`] : []),
+    `  password: ${extra['password'] ?? '"pw-long-enough"'}`,
     'bootloader: none',
     ...(extra['extraLine'] ? [extra['extraLine']] : []),
     '',
@@ -59,6 +60,11 @@ describe.skipIf(!isRoot)('invalid answers and refused targets leave the disk unt
     { name: 'a reserved user name', text: () => answers(image, { user: 'root' }), stderr: /user\.name/ },
     { name: 'an unknown variant', text: () => answers(image, { variant: 'nope' }), stderr: /variant/ },
     { name: 'broken YAML', text: () => 'version: 1\ntarget: [unclosed\n', stderr: /answers\.yaml:\d+/ },
+    // Issue 21, F6: validation said "valid" and the install failed at the user step, after the erase.
+    { name: 'a NUL in the password', text: () => answers(image, { password: '"pw-long\\0root:x"' }), stderr: /user\.password: The password must not contain control characters/ },
+    { name: 'a password of 512 bytes', text: () => answers(image, { password: 'a'.repeat(512) }), stderr: /user\.password: The password is too long: 512 bytes/ },
+    { name: 'a NUL in the full name', text: () => answers(image, { fullname: '"Alice\\0Liddell"' }), stderr: /user\.fullname: The full name must not contain/ },
+    { name: 'a tab in the full name', text: () => answers(image, { fullname: '"Alice\\tLiddell"' }), stderr: /user\.fullname: The full name must not contain/ },
   ];
   for (const c of cases) {
     it(`exit 2 for ${c.name}, through validate and install`, async () => {

@@ -116,6 +116,20 @@ describe('wizard components', () => {
     expect((calls.validate[0] as { user: { name: string } }).user.name).toBe('root');
   });
 
+  it("says the install's own password and full-name rules as they are typed, translated, before Next", async () => {
+    const { api } = fakeApi(facts({ cmdlineLocale: 'zh_CN.UTF-8' }));
+    render(<App api={api} i18n={initI18n('en')} />);
+    await screen.findByRole('heading', { name: zhApp.variant.title });
+    act(() => {
+      useStore.getState().setFullname('Liddell, Alice');
+      useStore.getState().setUser({ password: 'pass\tword', root: 'password', rootPassword: 'a'.repeat(512) });
+      useStore.getState().go('user');
+    });
+    expect(await screen.findByText(zhValidation.user['password-chars'])).toBeTruthy();
+    expect(screen.getByText(zhValidation.user['fullname-chars'])).toBeTruthy();
+    expect(screen.getByText(zhValidation.user['password-long'].replace('{{bytes}}', '512').replace('{{max}}', '511'))).toBeTruthy();
+  });
+
   it('puts the focus on Cancel on the summary and enables Install only after the explicit confirmation', async () => {
     const { api, calls } = fakeApi(facts());
     render(<App api={api} i18n={initI18n('en')} />);

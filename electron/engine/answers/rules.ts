@@ -1,12 +1,12 @@
 // Pure rules for single answer fields. Each returns problems as { code, params } (no path):
-// validate.ts attaches the key path and the English message.
+// validate.ts attaches the key path and the English message. The account's password and full name
+// rules live in shared/account-rules.ts: the repairs and the wizard use the very same ones.
 import { SIZE_RE } from '../../shared/answers.ts';
+import type { Finding } from '../../shared/problem.ts';
 import { formatSize, parseSize } from './size.ts';
 
-export interface Finding {
-  code: string;
-  params?: Record<string, string | number>;
-}
+export type { Finding } from '../../shared/problem.ts';
+export { checkFullname, checkPassword, FULLNAME_MAX_BYTES, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../shared/account-rules.ts';
 
 const HOSTNAME_MAX = 253;
 const LABEL_MAX = 63;
@@ -67,25 +67,8 @@ export function checkPasswordPairing(hasPassword: boolean, hasHash: boolean): Fi
   return [];
 }
 
-/**
- * Shorter passwords are refused: a secret is hidden in free text by replacing it, and a 1-3 character
- * one (`1`, `"`, `{}`) would turn every log line into noise while hiding nothing a guess would not find.
- */
-export const PASSWORD_MIN_LENGTH = 4;
-
-export function checkPassword(password: string): Finding[] {
-  if (password === '') return [{ code: 'user.password-empty' }];
-  if ([...password].length < PASSWORD_MIN_LENGTH) return [{ code: 'user.password-short', params: { min: PASSWORD_MIN_LENGTH } }];
-  if (/[\r\n]/.test(password)) return [{ code: 'user.password-chars' }]; // chpasswd reads lines
-  return [];
-}
-
 export function checkPasswordHash(hash: string): Finding[] {
   return isPasswordHash(hash) ? [] : [{ code: 'user.hash-format' }];
-}
-
-export function checkFullname(fullname: string): Finding[] {
-  return /[:,\r\n]/.test(fullname) ? [{ code: 'user.fullname-chars' }] : [];
 }
 
 export const SWAP_MIN = 16 * 1024 * 1024;

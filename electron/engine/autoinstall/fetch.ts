@@ -1,12 +1,13 @@
 // Reads the answer file an AnswersSource names: from the Live medium, from a volume found by its label
 // (mounted read-only in a private folder, always unmounted), or over http(s). Effects only.
-import { mkdtemp, readFile, rmdir } from 'node:fs/promises';
+import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { INPUT_MAX_BYTES, InputFileError, readInputFile } from '../input-file.ts';
 import type { AnswersSource } from './source.ts';
 
-const MAX_BYTES = 1024 * 1024;
+const MAX_BYTES = INPUT_MAX_BYTES;
 
 export class FetchError extends Error {
   constructor(
@@ -51,15 +52,38 @@ export async function withLabelVolume<T>(label: string, mode: 'ro' | 'rw', use: 
   }
 }
 
+/** A regular file of at most 1 MiB (a FIFO or a device on the answers volume is refused, never read). */
 async function readLimited(path: string, source: string): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
-    if (Buffer.byteLength(text) > MAX_BYTES) throw new FetchError(source, 'larger than 1 MiB');
-    return text;
+    return (await readInputFile(path)).toString('utf8');
   } catch (e) {
-    if (e instanceof FetchError) throw e;
-    throw new FetchError(source, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    if (e instanceof InputFileError) throw new FetchError(source, e.reason);
+    throw new FetchError(source, (e as Error).message);
   }
+}
+
+/** The body, read until MAX_BYTES at most (an endless or huge body is cut off, never held whole). */
+async function limitedBody(res: Response, source: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      throw new FetchError(source, (e as Error).message);
+    }
+    if (chunk.done) break;
+    total += chunk.value.length;
+    if (total > MAX_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new FetchError(source, 'larger than 1 MiB');
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise<FetchedAnswers> {
@@ -77,9 +101,7 @@ export async function fetchAnswers(s: AnswersSource, mediumDir: string): Promise
         throw new FetchError(name, (e as Error).message);
       }
       if (!res.ok) throw new FetchError(name, `HTTP ${res.status}`);
-      const text = await res.text();
-      if (Buffer.byteLength(text) > MAX_BYTES) throw new FetchError(name, 'larger than 1 MiB');
-      return { text };
+      return { text: await limitedBody(res, name) };
     }
   }
 }

@@ -2,8 +2,9 @@
 // (`/bin/chpasswd -> /bin/busybox`) points into the sysroot, never at the host's file, and `..`
 // cannot climb above the sysroot's root.
 import { lstatSync, readlinkSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readInputFile } from '../input-file.ts';
 
 const MAX_LINKS = 40; // as the kernel's ELOOP limit
 
@@ -49,11 +50,12 @@ export async function existsInRoot(root: string, path: string): Promise<boolean>
   return (await resolveInRoot(root, path)) !== undefined;
 }
 
+/** A regular file's text (a probed disk's /etc/passwd may be a FIFO or a device node: undefined then). */
 export async function readTextInRoot(root: string, path: string): Promise<string | undefined> {
   const host = await resolveInRoot(root, path);
   if (host === undefined) return undefined;
   try {
-    return await readFile(host, 'utf8');
+    return (await readInputFile(host)).toString('utf8');
   } catch {
     return undefined;
   }

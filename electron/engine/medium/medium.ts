@@ -1,10 +1,10 @@
 // The medium as the installer sees it: its parsed config and its titles and sizes — from
 // livekit/sysroots.json, else (AOSC OS media) from manifest/recipe.json + manifest/recipe-i18n.json.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediumConfig, SysrootMeta } from '../../shared/facts.ts';
+import { InputFileError, readInputFile } from '../input-file.ts';
 import { parseAoscRecipe } from './aosc-recipe.ts';
-import { parseLivekitConfWithWarnings } from './config.ts';
+import { MediumConfigError, parseLivekitConfWithWarnings } from './config.ts';
 import { parseSysrootsJson } from './sysroots-json.ts';
 
 export interface Medium {
@@ -23,12 +23,14 @@ export const RECIPE_I18N_JSON_PATH = join('manifest', 'recipe-i18n.json');
 /** Node's architecture name → Debian's (and AOSC's), as recipe.json's `arch` uses. */
 const DEBIAN_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', loong64: 'loongarch64', ppc64: 'ppc64el', riscv64: 'riscv64', ia32: 'i386' };
 
+/** A file of the medium (--medium is a path a person gives: a FIFO or /dev/zero there is refused, not read). */
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readInputFile(path)).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    if (!(e instanceof InputFileError)) throw e;
+    if (e.code === 'missing') return undefined;
+    throw new MediumConfigError(path, 0, e.reason);
   }
 }
 
@@ -46,7 +48,9 @@ async function readMeta(mediumDir: string): Promise<Record<string, SysrootMeta>>
 /** Reads `<dir>/livekit/livekit.conf` (required) and the optional metadata beside it. */
 export async function readMedium(mediumDir: string): Promise<Medium> {
   const confFile = join(mediumDir, CONF_PATH);
-  const { config, warnings } = parseLivekitConfWithWarnings(await readFile(confFile, 'utf8'), confFile);
+  const text = await readOptional(confFile);
+  if (text === undefined) throw new MediumConfigError(confFile, 0, 'no such file');
+  const { config, warnings } = parseLivekitConfWithWarnings(text, confFile);
   return { dir: mediumDir, config, meta: await readMeta(mediumDir), warnings };
 }
 

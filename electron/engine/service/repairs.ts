@@ -5,7 +5,7 @@
 // every event's free text.
 import type { EventHub } from './hub.ts';
 import { HubRun } from './hub-run.ts';
-import type { RescuePort } from './rescue.ts';
+import { assertRepairPassword, type RescuePort } from './rescue.ts';
 import type { RepairPlan } from '../../shared/rescue.ts';
 
 export class RepairBusyError extends Error {
@@ -36,11 +36,16 @@ export class RepairController {
     return this.run.current;
   }
 
-  /** Throws before anything is written when busy, the plan is unknown or its system changed. */
+  /**
+   * Throws before anything is written when the password is refused (the install's rule), the service is
+   * busy, the plan is unknown or its system changed.
+   */
   async start(planId: string, password: string | undefined): Promise<{ started: true; planId: string }> {
+    if (password !== undefined) assertRepairPassword(password);
     if (this.busy) throw new RepairBusyError('repair');
     if (this.installBusy()) throw new RepairBusyError('install');
     const { plan } = await this.run.confirming(() => this.rescue.confirmRepair(planId));
+    if (plan.repair === 'password') assertRepairPassword(password ?? '');
     if (this.busy) throw new RepairBusyError('repair');
     this.plan = plan;
     this.run.launch(password ? [password] : [], (opts) => this.rescue.runRepair(planId, { ...(password !== undefined ? { password } : {}), ...opts }));

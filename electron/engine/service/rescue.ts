@@ -16,6 +16,9 @@ import { openTerminal } from '../rescue/terminal.ts';
 import type { InstalledSystem } from '../rescue/types.ts';
 import { runRepairPlan } from '../rescue/run-repair.ts';
 import { CodedError } from '../run/coded-error.ts';
+import { checkPassword } from '../../shared/account-rules.ts';
+import type { Finding } from '../../shared/problem.ts';
+import { englishMessage } from '../answers/messages.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 
 /** Where a repair's log goes inside the repaired system (as `livekit repair` does). */
@@ -47,6 +50,24 @@ export class SystemChangedError extends CodedError {
     super('system-changed', { system }, `the system ${system} is no longer the one the plan was made for (or something on its disk is mounted now)`);
     this.name = 'SystemChangedError';
   }
+}
+
+/**
+ * A new password the install's own rule refuses (a line break would give chpasswd a second account line,
+ * a NUL would fail it, 512 bytes are past pam_unix): said before anything runs. Its code is the
+ * validation key, namespaced (`validation:user.password-chars`).
+ */
+export class PasswordRefusedError extends CodedError {
+  constructor(f: Finding) {
+    super(`validation:${f.code}`, f.params ?? {}, `the new password is refused: ${englishMessage(f.code, f.params)}`);
+    this.name = 'PasswordRefusedError';
+  }
+}
+
+/** Throws PasswordRefusedError unless `password` passes shared/account-rules.ts checkPassword. */
+export function assertRepairPassword(password: string): void {
+  const f = checkPassword(password)[0];
+  if (f) throw new PasswordRefusedError(f);
 }
 
 export interface RealRescueOptions {
@@ -152,9 +173,7 @@ export class RealRescue implements RescuePort {
 
   async runRepair(planId: string, opts: { password?: string; signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
     const k = this.get(planId);
-    if (k.needsPassword && (opts.password === undefined || opts.password.length < 4)) {
-      throw new CodedError('password-too-short', {}, 'the new password needs 4 characters or more');
-    }
+    if (k.needsPassword) assertRepairPassword(opts.password ?? '');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const r = await runRepairPlan(k.plan, {
       runner: this.runner,

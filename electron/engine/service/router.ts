@@ -11,7 +11,7 @@ import { TargetChangedError } from '../install.ts';
 import { PlanUnknownError } from './plans.ts';
 import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
 import { exportableAnswers } from '../answers/export.ts';
-import { RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
+import { PasswordRefusedError, RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
 import { RepairBusyError, type RepairController } from './repairs.ts';
 import { UI_REPAIR_KINDS } from '../../shared/rescue.ts';
 
@@ -48,6 +48,7 @@ function asTrpcError(e: unknown): unknown {
   if (e instanceof SessionTooLargeError) return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: e.message, cause: e });
   if (e instanceof RepairBusyError || e instanceof SystemChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof PlanUnknownError || e instanceof RepairPlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  if (e instanceof PasswordRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   return e;
 }
 
