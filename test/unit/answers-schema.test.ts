@@ -56,15 +56,26 @@ describe('validation translations', () => {
 
   it('cover every code the validator can emit (each code in the source has English text)', () => {
     const dir = join(LOCALES_DIR, '..', 'electron', 'engine', 'answers');
-    const source = readdirSync(dir)
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
+    // The account rules are shared with the wizard and the repairs.
+    const elsewhere = ['electron/shared/account-rules.ts'].map((f) => join(LOCALES_DIR, '..', f));
+    const source = [...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f)), ...elsewhere]
+      .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const used = [...source.matchAll(/code: '([a-z-]+\.[a-z-]+)'/g)].map((m) => m[1]!);
     expect(used.length).toBeGreaterThan(20);
     for (const code of used) expect(() => englishMessage(code, {}), code).not.toThrow();
     // and nothing unused lingers in the files
-    for (const key of keysOf(en)) expect(used, key).toContain(key);
+    for (const key of keysOf(en).filter((k) => !k.startsWith('file.'))) expect(used, key).toContain(key);
+  });
+
+  it("cover every answer-file and input-file refusal (`file.*`: load.ts names its keys, input-file.ts composes them)", () => {
+    const dir = join(LOCALES_DIR, '..', 'electron', 'engine');
+    const load = readFileSync(join(dir, 'answers', 'load.ts'), 'utf8');
+    const fromLoad = [...load.matchAll(/'(file\.[a-z-]+)'/g)].map((m) => m[1]!);
+    const codes = ['missing', 'unreadable', 'too-large', 'changed'];
+    const kinds = ['directory', 'char-device', 'block-device', 'fifo', 'socket', 'other'];
+    const fromInput = [...codes.map((c) => `file.${c}`), ...kinds.map((k) => `file.not-regular.${k}`)];
+    expect(keysOf(en).filter((k) => k.startsWith('file.')).sort()).toEqual([...new Set([...fromLoad, ...fromInput])].sort());
   });
 
   it('resolve through the engine translator as validation:<code>, in each language', () => {
