@@ -46,10 +46,19 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** How many times a header is given: node keeps only the first Host, so the raw list is counted. */
+function count(req: IncomingMessage, name: string): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
+}
+
 function facts(req: IncomingMessage, upgrade: boolean) {
   const h = req.headers;
-  return { url: req.url ?? '/', host: h.host, origin: h.origin, upgrade };
+  return { url: req.url ?? '/', host: h.host, hostHeaders: count(req, 'host'), origin: h.origin, upgrade };
 }
+
+const STATUS_LINE = { 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden' } as const;
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const token = opts.token ?? newToken();
@@ -114,7 +123,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     req.socket.setTimeout(0);
     const verdict = checkRequest(facts(req, true), { token, origin });
     if (!verdict.ok || new URL(req.url ?? '/', origin).pathname !== '/trpc') {
-      const status = verdict.ok ? '404 Not Found' : verdict.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      const status = verdict.ok ? '404 Not Found' : STATUS_LINE[verdict.status];
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
