@@ -10,7 +10,8 @@ import { CodedError, type ErrorParams } from '../run/coded-error.ts';
 import { TargetChangedError } from '../install.ts';
 import { PlanUnknownError } from './plans.ts';
 import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
-import { exportableAnswers } from '../answers/export.ts';
+import { exportAnswers, ExportRefusedError } from '../answers/export.ts';
+import type { HashPasswords } from '../answers/hash-worker.ts';
 import { RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
 import { RepairBusyError, type RepairController } from './repairs.ts';
 import { UI_REPAIR_KINDS } from '../../shared/rescue.ts';
@@ -26,6 +27,8 @@ export interface ServiceContext {
   repairs?: RepairController;
   /** The service's own messages (the Live session shows them on the console; QA's tests read them). */
   log?: (message: string) => void;
+  /** SHA-512 crypt of exported passwords (off the event loop: hash-worker.ts). */
+  hashPasswords: HashPasswords;
 }
 
 const t = initTRPC.context<ServiceContext>().create({
@@ -42,12 +45,25 @@ const t = initTRPC.context<ServiceContext>().create({
 const answersInput = z.record(z.string(), z.unknown());
 const planIdInput = z.strictObject({ planId: z.string().min(1).max(64) });
 
+/** The longest password the service takes, as `repair` does: hashing it costs the square of its length. */
+const PASSWORD_MAX_CHARS = 1024;
+/** Answers to export: their passwords are bounded before anything else looks at them. */
+const exportInput = answersInput.superRefine((answers, ctx) => {
+  for (const key of ['user', 'root']) {
+    const password = (answers[key] as { password?: unknown } | null | undefined)?.password;
+    if (typeof password === 'string' && password.length > PASSWORD_MAX_CHARS) {
+      ctx.addIssue({ code: 'custom', path: [key, 'password'], message: `longer than ${PASSWORD_MAX_CHARS} characters` });
+    }
+  }
+});
+
 /** The engine's refusals as tRPC errors: a changed target or a busy engine is a CONFLICT. */
 function asTrpcError(e: unknown): unknown {
   if (e instanceof InstallBusyError || e instanceof TargetChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof SessionTooLargeError) return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: e.message, cause: e });
   if (e instanceof RepairBusyError || e instanceof SystemChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof PlanUnknownError || e instanceof RepairPlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  if (e instanceof ExportRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   return e;
 }
 
@@ -81,7 +97,7 @@ export const appRouter = t.router({
   session: t.procedure.query(({ ctx }) => ctx.session.get()),
   saveSession: t.procedure.input(wizardSessionInput).mutation(({ ctx, input }) => mapped(async () => ctx.session.set(input))),
   /** The answers as a file to keep: passwords replaced by their SHA-512 crypt hash (`password-hash`). */
-  exportAnswers: t.procedure.input(answersInput).mutation(({ input }) => exportableAnswers(input)),
+  exportAnswers: t.procedure.input(exportInput).mutation(({ ctx, input }) => mapped(() => exportAnswers(input, ctx.hashPasswords))),
   install: t.procedure.input(planIdInput).mutation(({ ctx, input }) => mapped(() => ctx.installs.start(input.planId))),
   cancel: t.procedure.mutation(({ ctx }) => ({ cancelled: ctx.installs.cancel() })),
   retry: t.procedure.mutation(({ ctx }) => mapped(() => ctx.installs.retry())),

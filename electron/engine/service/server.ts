@@ -13,6 +13,7 @@ import { appRouter } from './router.ts';
 import { SessionStore } from './session.ts';
 import { staticFile } from './static.ts';
 import { RepairController } from './repairs.ts';
+import { hashPasswordsInWorker, type HashPasswords } from '../answers/hash-worker.ts';
 import type { RescuePort } from './rescue.ts';
 
 export interface ServiceOptions {
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   handshakeTimeoutMs?: number;
   /** Where the service's own messages go (never a token or an answer). */
   log?: (message: string) => void;
+  /** How exported passwords are hashed (default: in a worker thread). */
+  hashPasswords?: HashPasswords;
 }
 
 /** The largest RPC message accepted: answers are a few KiB; anything bigger is refused, never buffered. */
@@ -112,7 +115,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs, session, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+    createContext: () => ({ engine: opts.engine, hub, installs, session, hashPasswords: opts.hashPasswords ?? hashPasswordsInWorker, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
