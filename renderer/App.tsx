@@ -119,7 +119,11 @@ function Wizard({ api }: { api: Api }) {
       api
         .facts({ lang: language, ...(variant ? { variant } : {}), swap })
         .then((f) => live && useStore.getState().setFacts(f))
-        .catch((e: unknown) => live && useStore.getState().setFactsError(e instanceof Error ? e.message : String(e)));
+        .catch((e: unknown) => {
+          const message = e instanceof Error ? e.message : String(e);
+          const coded = codedOf(e);
+          if (live) useStore.getState().setFactsError(coded?.code === 'facts-unavailable' ? t('app.factsUnavailable', coded.params) : message);
+        });
     const timer = typing ? setTimeout(load, 300) : (void load(), undefined);
     return () => {
       live = false;

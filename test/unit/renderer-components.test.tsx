@@ -210,6 +210,16 @@ describe('issue 21 in the components', () => {
   /** A service error as the tRPC client gives it: an English message and the engine's code. */
   const serviceError = (message: string, code: string, params: Record<string, string | number>) => Object.assign(new Error(message), { data: { coded: { code, params } } });
 
+  it('says the disks could not be read in words, never the command’s output', async () => {
+    const { api } = fakeApi(facts());
+    api.facts = async () => {
+      throw serviceError('cannot read the disks: lsblk failed (timed out)', 'facts-unavailable', { program: 'lsblk' });
+    };
+    render(<App api={api} i18n={initI18n('en')} />);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(enApp.app.factsError.replace('{{error}}', enApp.app.factsUnavailable.replace('{{program}}', 'lsblk')));
+  });
+
   it('says why the answers were not exported: the password rule, translated', async () => {
     const { api } = fakeApi(facts());
     api.exportAnswers = async () => {

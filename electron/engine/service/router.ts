@@ -31,13 +31,20 @@ export interface ServiceContext {
   hashPasswords: HashPasswords;
 }
 
+/** An unexpected error's message, as a client sees it: its first line, cut short (a command's error carries its output). */
+export function clientMessage(message: string): string {
+  const line = message.split('\n', 1)[0]!.trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
 const t = initTRPC.context<ServiceContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const coded: { code: string; params: ErrorParams } | null = cause instanceof CodedError ? { code: cause.code, params: cause.params } : null;
     const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
-    return { ...shape, data: { ...data, coded } };
+    const message = error.code === 'INTERNAL_SERVER_ERROR' && !coded ? clientMessage(shape.message) : shape.message;
+    return { ...shape, message, data: { ...data, coded } };
   },
 });
 
@@ -85,9 +92,14 @@ async function mapped<T>(f: () => Promise<T>): Promise<T> {
 export const appRouter = t.router({
   facts: t.procedure
     .input(z.strictObject({ lang: z.string().max(32), variant: z.string().max(128).optional(), swap: z.string().max(32).optional() }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       ctx.log?.(`a client asked for the machine's facts (language ${input.lang})`);
-      return ctx.engine.facts(input);
+      try {
+        return await ctx.engine.facts(input);
+      } catch (e) {
+        ctx.log?.(`the machine's facts: ${clientMessage(e instanceof Error ? e.message : String(e))}`);
+        throw e;
+      }
     }),
   validate: t.procedure.input(answersInput).query(({ ctx, input }) => ctx.engine.validate(input)),
   /** Makes and keeps a plan; its id is what `install` takes. */
