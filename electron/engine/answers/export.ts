@@ -35,7 +35,7 @@ export async function exportAnswers(raw: Record<string, unknown>, hash: HashPass
     if (refused) throw new ExportRefusedError(`${key}.password`, refused);
     withPassword.push({ key, rest, password });
   }
-  const hashes = await hash(withPassword.map((a) => a.password));
+  const hashes = withPassword.length ? await hash(withPassword.map((a) => a.password)) : [];
   withPassword.forEach((a, i) => (out[a.key] = { ...a.rest, 'password-hash': hashes[i] }));
   return out;
 }
