@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bundles the engine and CLI (electron/cli/main.ts) into one ES module, as the medium carries it
-# (lib/installer.sh) and as the tests run it (test/unit/bundle-engine.test.ts): plain node, no tsx, no
+# (lib/installer.sh) and as the tests run it (test/unit/serve-runtimes.test.ts): plain node, no tsx, no
 # node_modules. Usage: bundle-engine.sh OUTFILE   (run from anywhere; needs the repository's npm ci)
 set -euo pipefail
 out=$(realpath -m "$1")

@@ -6,7 +6,8 @@
 //
 // The worker is started from source text (`eval`), not from a file: the Live medium's engine is one
 // esbuild bundle, where no second module file exists beside it. The text is the crypt function's own
-// (sha512-crypt.ts keeps it self-contained) with node:crypto's createHash handed in.
+// (sha512-crypt.ts keeps it self-contained) with node:crypto's createHash handed in. It runs from the
+// sources (tsx), under vitest and bundled: test/unit/serve-runtimes.test.ts starts the service each way.
 import { Worker } from 'node:worker_threads';
 import { newSalt, sha512CryptWith } from './sha512-crypt.ts';
 
@@ -17,7 +18,10 @@ export type HashPasswords = (passwords: readonly string[]) => Promise<string[]>;
 export const MAX_HASHED_BYTES = 4096;
 const AT_ONCE = 2;
 
+// Run from the sources, tsx (esbuild with keepNames) wraps the function's inner helpers in
+// `__name(fn, "name")`, a helper defined at the top of its module: the worker defines its own.
 const WORKER_SOURCE = `'use strict';
+const __name = (target, value) => Object.defineProperty(target, 'name', { value, configurable: true });
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const sha512CryptWith = (${sha512CryptWith.toString()});
