@@ -18,7 +18,7 @@ import { ProgressPage } from './steps/ProgressPage.tsx';
 import { SummaryPage } from './steps/SummaryPage.tsx';
 import { UserPage } from './steps/UserPage.tsx';
 import { VariantPage } from './steps/VariantPage.tsx';
-import type { RescueApi } from './repair/api.ts';
+import { codedOf, type RescueApi } from './repair/api.ts';
 import { RepairPath } from './repair/RepairPath.tsx';
 import { StartPage } from './repair/StartPage.tsx';
 import { useRepair } from './store/repair.ts';
@@ -119,7 +119,11 @@ function Wizard({ api }: { api: Api }) {
       api
         .facts({ lang: language, ...(variant ? { variant } : {}), swap })
         .then((f) => live && useStore.getState().setFacts(f))
-        .catch((e: unknown) => live && useStore.getState().setFactsError(e instanceof Error ? e.message : String(e)));
+        .catch((e: unknown) => {
+          const message = e instanceof Error ? e.message : String(e);
+          const coded = codedOf(e);
+          if (live) useStore.getState().setFactsError(coded?.code === 'facts-unavailable' ? t('app.factsUnavailable', coded.params) : message);
+        });
     const timer = typing ? setTimeout(load, 300) : (void load(), undefined);
     return () => {
       live = false;
@@ -151,9 +155,16 @@ function Wizard({ api }: { api: Api }) {
 
   const exportAnswers = async () => {
     const fields = wizardFields(useStore.getState());
-    const answers = await api.exportAnswers(buildAnswers(fields, true) as unknown as Record<string, unknown>);
-    saveFile('livekit-answers.json', JSON.stringify(answers, null, 2) + '\n', 'application/json');
-    setExportNote(t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword'));
+    try {
+      const answers = await api.exportAnswers(buildAnswers(fields, true) as unknown as Record<string, unknown>);
+      saveFile('livekit-answers.json', JSON.stringify(answers, null, 2) + '\n', 'application/json');
+      setExportNote(t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword'));
+    } catch (e) {
+      // A password the rules refuse is not exported (its hash would hide it from validation): say which rule.
+      const coded = codedOf(e);
+      const problem = coded?.code === 'export-refused' ? String(coded.params.problem) : null;
+      setExportNote(problem ? t('header.exportRefused', { reason: t(`validation:${problem}`, coded!.params) }) : t('header.exportFailed'));
+    }
   };
 
   return (

@@ -11,6 +11,7 @@ import enApp from '../../locales/en/app.json' with { type: 'json' };
 import zhApp from '../../locales/zh-CN/app.json' with { type: 'json' };
 import zhPlan from '../../locales/zh-CN/plan.json' with { type: 'json' };
 import zhValidation from '../../locales/zh-CN/validation.json' with { type: 'json' };
+import enValidation from '../../locales/en/validation.json' with { type: 'json' };
 
 const initial = useStore.getState();
 afterEach(() => {
@@ -216,5 +217,36 @@ describe('issue 13 in the components', () => {
     emit({ type: 'event', event: { type: 'done', ok: false } });
     expect(await screen.findByRole('heading', { name: enApp.failed.cancelledTitle })).toBeTruthy();
     expect(screen.getByTestId('failed-error').textContent).toBe(enApp.failed.cancelledBody);
+  });
+});
+
+describe('issue 21 in the components', () => {
+  /** A service error as the tRPC client gives it: an English message and the engine's code. */
+  const serviceError = (message: string, code: string, params: Record<string, string | number>) => Object.assign(new Error(message), { data: { coded: { code, params } } });
+
+  it('says the disks could not be read in words, never the command’s output', async () => {
+    const { api } = fakeApi(facts());
+    api.facts = async () => {
+      throw serviceError('cannot read the disks: lsblk failed (timed out)', 'facts-unavailable', { program: 'lsblk' });
+    };
+    render(<App api={api} i18n={initI18n('en')} />);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(enApp.app.factsError.replace('{{error}}', enApp.app.factsUnavailable.replace('{{program}}', 'lsblk')));
+  });
+
+  it('says why the answers were not exported: the password rule, translated', async () => {
+    const { api } = fakeApi(facts());
+    api.exportAnswers = async () => {
+      throw serviceError('not exported', 'export-refused', { path: 'user.password', problem: 'user.password-short', min: 4 });
+    };
+    render(<App api={api} i18n={initI18n('en')} />);
+    fireEvent.click(await screen.findByRole('button', { name: enApp.header.export }));
+    const reason = enValidation.user['password-short'].replace('{{min}}', '4');
+    expect(await screen.findByText(enApp.header.exportRefused.replace('{{reason}}', reason))).toBeTruthy();
+    api.exportAnswers = async () => {
+      throw new Error('connection lost');
+    };
+    fireEvent.click(screen.getByRole('button', { name: enApp.header.export }));
+    expect(await screen.findByText(enApp.header.exportFailed)).toBeTruthy();
   });
 });

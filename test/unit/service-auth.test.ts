@@ -1,9 +1,11 @@
-// The service's gate, over a real loopback server: token, Origin, Host, loopback binding, the CSP,
-// and a real tRPC WebSocket client that is let in only with the token from its own origin.
+// The service's gate, over a real loopback server: token, Origin, Host (exactly one: two or none is a
+// 400, RFC 9112), loopback binding, the CSP, and a real tRPC WebSocket client that is let in only with
+// the token from its own origin.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
@@ -42,6 +44,22 @@ function upgrade(url: string, headers: Record<string, string>): Promise<number> 
     });
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('error', () => resolve(-1));
+  });
+}
+
+/** Sends `head` as it is on a fresh connection and returns the response's status line. */
+function raw(origin: string, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(new URL(origin).port), '127.0.0.1');
+    let got = '';
+    sock.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      if (got.includes('\r\n')) sock.destroy();
+    });
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got.split('\r\n', 1)[0]!));
+    sock.setTimeout(20_000, () => sock.destroy(new Error(`no answer to ${JSON.stringify(head)}`)));
+    sock.write(head);
   });
 }
 
@@ -89,6 +107,22 @@ describe('service auth', () => {
     expect((await get(svc.url, { Host: 'evil.example' })).status).toBe(403);
   });
 
+  it('answers 400 to two Host headers or none, for a page and for the WebSocket upgrade', async () => {
+    const host = new URL(svc.origin).host;
+    const upgradeHeaders = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${svc.origin}\r\n`;
+    const ws = `GET /trpc?token=${svc.token} HTTP/1.1\r\n${upgradeHeaders}`;
+    // The controls: one Host header is let through (the page; the upgrade switches protocols).
+    expect(await raw(svc.origin, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
+    expect(await raw(svc.origin, `${ws}Host: ${host}\r\n\r\n`)).toBe('HTTP/1.1 101 Switching Protocols');
+    for (const second of [host, 'evil.example']) {
+      expect(await raw(svc.origin, `GET / HTTP/1.1\r\nHost: ${host}\r\nHost: ${second}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+      expect(await raw(svc.origin, `${ws}Host: ${host}\r\nHost: ${second}\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    }
+    // HTTP/1.0 may omit Host (node itself refuses an HTTP/1.1 request without one): the service does not.
+    expect(await raw(svc.origin, 'GET / HTTP/1.0\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(svc.origin, `GET /trpc?token=${svc.token} HTTP/1.0\r\n${upgradeHeaders}\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+  });
+
   it('refuses WebSocket upgrades without token, with a foreign or missing Origin', async () => {
     const ws = svc.origin.replace('http', 'ws') + '/trpc';
     expect(await upgrade(ws, { Origin: svc.origin })).toBe(401);
@@ -126,15 +160,20 @@ describe('service auth', () => {
 describe('checkRequest (pure)', () => {
   const opts = { token: 'T0K', origin: 'http://127.0.0.1:9' };
   it('accepts the token in the upgrade URL from the own origin; a page without it', () => {
-    expect(checkRequest({ url: '/trpc?token=T0K', host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: true });
-    expect(checkRequest({ url: '/trpc', host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: false, status: 401, reason: 'missing token' });
-    expect(checkRequest({ url: '/', host: '127.0.0.1:9', upgrade: false }, opts)).toEqual({ ok: true });
+    expect(checkRequest({ url: '/trpc?token=T0K', hostHeaders: 1, host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: true });
+    expect(checkRequest({ url: '/trpc', hostHeaders: 1, host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toEqual({ ok: false, status: 401, reason: 'missing token' });
+    expect(checkRequest({ url: '/', hostHeaders: 1, host: '127.0.0.1:9', upgrade: false }, opts)).toEqual({ ok: true });
   });
   it('rejects a token of another length or value', () => {
-    expect(checkRequest({ url: '/?token=T0', host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
-    expect(checkRequest({ url: '/?token=T0X', host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
+    expect(checkRequest({ url: '/?token=T0', hostHeaders: 1, host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
+    expect(checkRequest({ url: '/?token=T0X', hostHeaders: 1, host: '127.0.0.1:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 401 });
+  });
+  it('rejects a request with two Host headers or none (RFC 9112: 400)', () => {
+    expect(checkRequest({ url: '/', hostHeaders: 2, host: '127.0.0.1:9', upgrade: false }, opts)).toEqual({ ok: false, status: 400, reason: 'more than one Host header' });
+    expect(checkRequest({ url: '/', hostHeaders: 0, upgrade: false }, opts)).toEqual({ ok: false, status: 400, reason: 'no Host header' });
+    expect(checkRequest({ url: '/trpc?token=T0K', hostHeaders: 2, host: '127.0.0.1:9', origin: 'http://127.0.0.1:9', upgrade: true }, opts)).toMatchObject({ ok: false, status: 400 });
   });
   it('rejects a DNS-rebinding Host', () => {
-    expect(checkRequest({ url: '/?token=T0K', host: 'attacker:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 403 });
+    expect(checkRequest({ url: '/?token=T0K', hostHeaders: 1, host: 'attacker:9', upgrade: false }, opts)).toMatchObject({ ok: false, status: 403 });
   });
 });

@@ -3,7 +3,8 @@
 // what the OS probe may touch, the wizard session the service keeps, and the planner's account choices.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { exportableAnswers } from '../../electron/engine/answers/export.ts';
+import { exportAnswers } from '../../electron/engine/answers/export.ts';
+import { hashPasswordsInWorker } from '../../electron/engine/answers/hash-worker.ts';
 import { hashPassword, sha512Crypt } from '../../electron/engine/answers/sha512-crypt.ts';
 import { bootSysrootFromCmdline } from '../../electron/engine/answers/locale.ts';
 import { validateAnswers } from '../../electron/engine/answers/validate.ts';
@@ -42,8 +43,8 @@ describe('exported answers', () => {
   const ctx = { sysroots: [desktopSysroot()], cmdline: '' };
   const raw = { version: 1, variant: 'desktop', target: { disk: '/dev/vdb' }, hostname: 'pc', user: { name: 'alice', password: 'secret1' }, root: { password: 'rootpw1' } };
 
-  it('carry password-hash instead of the password, and validate as they are', () => {
-    const out = exportableAnswers(raw) as { user: Record<string, unknown>; root: Record<string, unknown> };
+  it('carry password-hash instead of the password, and validate as they are', async () => {
+    const out = (await exportAnswers(raw, hashPasswordsInWorker)) as { user: Record<string, unknown>; root: Record<string, unknown> };
     expect(JSON.stringify(out)).not.toContain('secret1');
     expect(JSON.stringify(out)).not.toContain('rootpw1');
     expect(out.user['password-hash']).toMatch(/^\$6\$/);

@@ -14,6 +14,7 @@ import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
 import { readPower } from './power.ts';
 import { diskUsers, scanOpenFiles } from './in-use.ts';
+import { CodedError } from '../run/coded-error.ts';
 
 /** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
 export const DEFAULT_LAYERS_DIR = '/run/livekit/layers';
@@ -39,9 +40,39 @@ async function withTimeout<T>(p: Promise<T>, fallback: T, ms = 5_000): Promise<T
   }
 }
 
+/**
+ * The disks could not be read. Said with a code and a short reason only: a failed command's error
+ * carries its output (lsblk's is the whole device table), which is no message for a client or a log line.
+ */
+export class FactsUnavailableError extends CodedError {
+  constructor(program: string, reason: string) {
+    super('facts-unavailable', { program }, `cannot read the disks: ${program} failed (${reason})`);
+    this.name = 'FactsUnavailableError';
+  }
+}
+
+/** Why a command failed, in a few words (never its output). */
+function failureOf(e: unknown): string {
+  const x = e as { timedOut?: boolean; exitCode?: unknown; signal?: unknown; code?: unknown };
+  if (x.timedOut) return 'timed out';
+  if (typeof x.exitCode === 'number') return `exit code ${x.exitCode}`;
+  if (typeof x.signal === 'string') return `killed by ${x.signal}`;
+  if (typeof x.code === 'string' && /^[A-Z0-9_]+$/.test(x.code)) return x.code;
+  return 'did not run';
+}
+
 export async function readLsblk(): Promise<DiskInfo[]> {
-  const r = await execa('lsblk', ['--json', '--bytes', '--output-all'], { timeout: TIMEOUT_MS });
-  return parseLsblk(r.stdout);
+  let stdout: string;
+  try {
+    stdout = (await execa('lsblk', ['--json', '--bytes', '--output-all'], { timeout: TIMEOUT_MS })).stdout;
+  } catch (e) {
+    throw new FactsUnavailableError('lsblk', failureOf(e));
+  }
+  try {
+    return parseLsblk(stdout);
+  } catch {
+    throw new FactsUnavailableError('lsblk', 'unreadable output');
+  }
 }
 
 /**

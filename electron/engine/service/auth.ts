@@ -22,16 +22,19 @@ export function tokenMatches(given: string | undefined | null, token: string): b
 export interface RequestFacts {
   url: string;
   host?: string;
+  /** How many Host headers the request has: exactly one, or it is malformed (RFC 9112, 3.2). */
+  hostHeaders: number;
   origin?: string;
   /** True for a WebSocket upgrade: its Origin and token are mandatory. */
   upgrade: boolean;
 }
 
-export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+export type Verdict = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
 
 /** `origin` is the service's own origin (`http://127.0.0.1:PORT`). */
 export function checkRequest(req: RequestFacts, opts: { token: string; origin: string }): Verdict {
   const own = new URL(opts.origin);
+  if (req.hostHeaders !== 1) return { ok: false, status: 400, reason: req.hostHeaders === 0 ? 'no Host header' : 'more than one Host header' };
   if (req.host !== own.host) return { ok: false, status: 403, reason: 'foreign host' };
   if (req.origin !== undefined && req.origin !== opts.origin) return { ok: false, status: 403, reason: 'foreign origin' };
   if (req.upgrade && req.origin === undefined) return { ok: false, status: 403, reason: 'missing origin' };

@@ -27,12 +27,13 @@ export class DemoEngine implements EnginePort {
 
   constructor(
     private demo: DemoTargets,
-    options: Omit<RealEngineOptions, 'offeredDisks' | 'copierFor'>,
+    options: Omit<RealEngineOptions, 'offeredDisks' | 'copierFor' | 'watchFiles'>,
   ) {
     const flaky = new FailOnceCopier(new RsyncCopier());
     const slow = new SlowOnceCopier(new RsyncCopier());
     this.inner = new RealEngine({
       ...options,
+      watchFiles: demo.images,
       offeredDisks: async (m) => [...(await Promise.all(demo.images.map((p) => describeImage(p)))), ...m.disks.filter((d) => d.path === demo.partitionedDisk)],
       copierFor: (disk) => (disk === demo.flakyImage ? flaky : disk !== undefined && disk === demo.slowImage ? slow : undefined),
     });

@@ -3,6 +3,9 @@
 import { join } from 'node:path';
 import type { DiskInfo, MachineFacts, SysrootInfo } from '../../shared/facts.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
+import { deviceFingerprint } from '../disks/device-fingerprint.ts';
+import { FactsCache } from '../disks/facts-cache.ts';
+import { readPower } from '../disks/power.ts';
 import { refusalsFor, requiredBytes } from '../disks/safety.ts';
 import { listSysroots } from '../medium/sysroots.ts';
 import { validateAnswers } from '../answers/validate.ts';
@@ -32,6 +35,12 @@ export interface RealEngineOptions {
   runner?: CommandRunner;
   /** Picks the copier per plan (a wrapper may make one target fail, as the demo's flaky disk does). */
   copierFor?: (targetDisk: string | undefined) => Copier | undefined;
+  /** Gathers the machine's facts (default: collectMachineFacts); the tests count collections here. */
+  collectFacts?: typeof collectMachineFacts;
+  /** The facts cache's change detector (default: deviceFingerprint of the block devices and `watchFiles`). */
+  fingerprint?: () => Promise<string>;
+  /** Image files offered as targets: a change of one counts as a device change. */
+  watchFiles?: string[];
 }
 
 /** Swap bytes the size check counts for this disk, by the planner's own rule; a malformed size counts 0 here (validation names it). */
@@ -46,14 +55,28 @@ function swapFor(swap: string | undefined, ramBytes: number, diskBytes: number):
 export class RealEngine implements EnginePort {
   private runner: CommandRunner;
   private plans = new PlanStore();
+  /** The machine's facts with the operating systems found on them: one collection for all requests. */
+  private cache: FactsCache<MachineFacts>;
   constructor(private o: RealEngineOptions) {
     this.runner = o.runner ?? new ExecaRunner();
+    const collect = o.collectFacts ?? collectMachineFacts;
+    this.cache = new FactsCache({
+      collect: async () => {
+        const m = await collect({ cmdline: o.cmdline, ...(o.mediumDir ? { mediumDir: o.mediumDir } : {}) });
+        if (o.offeredDisks) m.disks = await o.offeredDisks(m);
+        return withOperatingSystems(m);
+      },
+      fingerprint: o.fingerprint ?? (() => deviceFingerprint({ files: o.watchFiles ?? [] })),
+    });
   }
 
-  private async machine(): Promise<MachineFacts> {
-    const m = await collectMachineFacts({ cmdline: this.o.cmdline, ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}) });
-    if (this.o.offeredDisks) m.disks = await this.o.offeredDisks(m);
-    return m;
+  /**
+   * The machine's facts: cached while no device changes; `fresh` (planning) collected after the call.
+   * The power supply is no device: it is read each time.
+   */
+  private async machine(fresh = false): Promise<MachineFacts> {
+    const [m, power] = await Promise.all([this.cache.get({ fresh }), readPower()]);
+    return { ...m, power };
   }
 
   private sysroots(machine: MachineFacts, lang: string): Promise<SysrootInfo[]> {
@@ -66,7 +89,7 @@ export class RealEngine implements EnginePort {
   }
 
   async facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts> {
-    const machine = await withOperatingSystems(await this.machine());
+    const machine = await this.machine();
     const sysroots = await this.sysroots(machine, opts.lang);
     const chosen = sysroots.find((s) => s.name === opts.variant);
     return {
@@ -108,7 +131,7 @@ export class RealEngine implements EnginePort {
       lang: 'en',
       logPath,
       targetBase: this.o.targetBase,
-      machine: await this.machine(),
+      machine: await this.machine(true),
     });
   }
 
@@ -134,7 +157,12 @@ export class RealEngine implements EnginePort {
   async install(planId: string, opts: { signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
     const p = this.plans.get(planId);
     const copier = this.o.copierFor?.(p.plan.erase?.path);
-    const r = await runInstall(p, { runner: this.runner, signal: opts.signal, onEvent: opts.onEvent, ...(copier ? { copier } : {}) });
-    return { ok: r.ok, cancelled: r.cancelled };
+    try {
+      const r = await runInstall(p, { runner: this.runner, signal: opts.signal, onEvent: opts.onEvent, ...(copier ? { copier } : {}) });
+      return { ok: r.ok, cancelled: r.cancelled };
+    } finally {
+      // A disk was (maybe) written: the next facts are collected anew, whatever the fingerprint says.
+      this.cache.invalidate();
+    }
   }
 }

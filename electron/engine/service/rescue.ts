@@ -8,6 +8,8 @@ import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSystem, UiSystems } from '../../shared/rescue.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
+import { deviceFingerprint } from '../disks/device-fingerprint.ts';
+import { FactsCache } from '../disks/facts-cache.ts';
 import { findSystems, repairContext, type Found } from '../rescue/find.ts';
 import { findSystem } from '../rescue/classify.ts';
 import { fsckReport } from '../rescue/fsck.ts';
@@ -79,6 +81,10 @@ export interface RealRescueOptions {
   /** Parent of the system's mount point while repairing. */
   targetBase: string;
   runner?: CommandRunner;
+  /** Gathers the machine's facts (default: collectMachineFacts). */
+  collectFacts?: typeof collectMachineFacts;
+  /** The cache's change detector (default: deviceFingerprint). */
+  fingerprint?: () => Promise<string>;
 }
 
 interface Kept {
@@ -108,14 +114,24 @@ export function uiSystem(s: InstalledSystem, machine: MachineFacts): UiSystem {
 export class RealRescue implements RescuePort {
   private runner: CommandRunner;
   private kept = new Map<string, Kept>();
+  /** The systems found (each volume probed by a read-only mount): one search for all requests. */
+  private cache: FactsCache<Found>;
   constructor(private o: RealRescueOptions) {
     this.runner = o.runner ?? new ExecaRunner();
+    const collect = o.collectFacts ?? collectMachineFacts;
+    this.cache = new FactsCache({
+      collect: async () => {
+        const machine = await collect({ cmdline: o.cmdline, ...(o.mediumDir ? { mediumDir: o.mediumDir } : {}) });
+        if (o.disks) machine.disks = o.disks(machine);
+        return findSystems({ cmdline: o.cmdline, machine });
+      },
+      fingerprint: o.fingerprint ?? (() => deviceFingerprint()),
+    });
   }
 
-  private async find(): Promise<Found> {
-    const machine = await collectMachineFacts({ cmdline: this.o.cmdline, ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}) });
-    if (this.o.disks) machine.disks = this.o.disks(machine);
-    return findSystems({ cmdline: this.o.cmdline, machine });
+  /** Cached while no device changes; `fresh` (a repair planned or about to run) searched after the call. */
+  private find(fresh = false): Promise<Found> {
+    return this.cache.get({ fresh });
   }
 
   async systems(): Promise<UiSystems> {
@@ -125,7 +141,7 @@ export class RealRescue implements RescuePort {
 
 
   async planRepair(req: RepairRequest): Promise<RepairOutcome> {
-    const found = await this.find();
+    const found = await this.find(true);
     const sys = findSystem(found, req.system);
     if (!sys) throw new CodedError('no-system', { system: req.system }, `no installed system ${req.system}`);
     if (sys.refusals.length) return { ok: false, problems: [], refusals: sys.refusals };
@@ -165,7 +181,7 @@ export class RealRescue implements RescuePort {
 
   async confirmRepair(planId: string): Promise<{ plan: RepairPlan }> {
     const k = this.get(planId);
-    const found = await this.find();
+    const found = await this.find(true);
     const sys = findSystem(found, k.plan.system.id);
     if (!sys || sys.root.device !== k.root || sys.refusals.length > 0) throw new SystemChangedError(k.plan.system.id);
     return { plan: k.plan };
@@ -175,13 +191,18 @@ export class RealRescue implements RescuePort {
     const k = this.get(planId);
     if (k.needsPassword) assertRepairPassword(opts.password ?? '');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const r = await runRepairPlan(k.plan, {
-      runner: this.runner,
-      secrets: k.needsPassword ? { password: opts.password! } : {},
-      signal: opts.signal,
-      onEvent: opts.onEvent,
-      logFile: join(this.o.logDir, `livekit-repair-${k.plan.repair}-${stamp}.log`),
-    });
+    let r: Awaited<ReturnType<typeof runRepairPlan>>;
+    try {
+      r = await runRepairPlan(k.plan, {
+        runner: this.runner,
+        secrets: k.needsPassword ? { password: opts.password! } : {},
+        signal: opts.signal,
+        onEvent: opts.onEvent,
+        logFile: join(this.o.logDir, `livekit-repair-${k.plan.repair}-${stamp}.log`),
+      });
+    } finally {
+      this.cache.invalidate(); // the system was (maybe) written: the next search looks again
+    }
     await rmdir(k.plan.targetRoot).catch(() => {}); // only when empty, i.e. released
     this.kept.delete(planId); // a repair runs once; a second needs a new plan (the system has changed)
     return { ok: r.ok, cancelled: r.cancelled };

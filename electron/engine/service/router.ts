@@ -10,7 +10,8 @@ import { CodedError, type ErrorParams } from '../run/coded-error.ts';
 import { TargetChangedError } from '../install.ts';
 import { PlanUnknownError } from './plans.ts';
 import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
-import { exportableAnswers } from '../answers/export.ts';
+import { exportAnswers, ExportRefusedError } from '../answers/export.ts';
+import type { HashPasswords } from '../answers/hash-worker.ts';
 import { PasswordRefusedError, RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
 import { RepairBusyError, type RepairController } from './repairs.ts';
 import { UI_REPAIR_KINDS } from '../../shared/rescue.ts';
@@ -26,6 +27,14 @@ export interface ServiceContext {
   repairs?: RepairController;
   /** The service's own messages (the Live session shows them on the console; QA's tests read them). */
   log?: (message: string) => void;
+  /** SHA-512 crypt of exported passwords (off the event loop: hash-worker.ts). */
+  hashPasswords: HashPasswords;
+}
+
+/** An unexpected error's message, as a client sees it: its first line, cut short (a command's error carries its output). */
+export function clientMessage(message: string): string {
+  const line = message.split('\n', 1)[0]!.trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 const t = initTRPC.context<ServiceContext>().create({
@@ -34,13 +43,26 @@ const t = initTRPC.context<ServiceContext>().create({
     const cause = error.cause;
     const coded: { code: string; params: ErrorParams } | null = cause instanceof CodedError ? { code: cause.code, params: cause.params } : null;
     const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
-    return { ...shape, data: { ...data, coded } };
+    const message = error.code === 'INTERNAL_SERVER_ERROR' && !coded ? clientMessage(shape.message) : shape.message;
+    return { ...shape, message, data: { ...data, coded } };
   },
 });
 
 /** An answers object; its content is checked by the engine's own validation, which names each problem. */
 const answersInput = z.record(z.string(), z.unknown());
 const planIdInput = z.strictObject({ planId: z.string().min(1).max(64) });
+
+/** The longest password the service takes, as `repair` does: hashing it costs the square of its length. */
+const PASSWORD_MAX_CHARS = 1024;
+/** Answers to export: their passwords are bounded before anything else looks at them. */
+const exportInput = answersInput.superRefine((answers, ctx) => {
+  for (const key of ['user', 'root']) {
+    const password = (answers[key] as { password?: unknown } | null | undefined)?.password;
+    if (typeof password === 'string' && password.length > PASSWORD_MAX_CHARS) {
+      ctx.addIssue({ code: 'custom', path: [key, 'password'], message: `longer than ${PASSWORD_MAX_CHARS} characters` });
+    }
+  }
+});
 
 /** The engine's refusals as tRPC errors: a changed target or a busy engine is a CONFLICT. */
 function asTrpcError(e: unknown): unknown {
@@ -49,6 +71,7 @@ function asTrpcError(e: unknown): unknown {
   if (e instanceof RepairBusyError || e instanceof SystemChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof PlanUnknownError || e instanceof RepairPlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
   if (e instanceof PasswordRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  if (e instanceof ExportRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   return e;
 }
 
@@ -70,9 +93,14 @@ async function mapped<T>(f: () => Promise<T>): Promise<T> {
 export const appRouter = t.router({
   facts: t.procedure
     .input(z.strictObject({ lang: z.string().max(32), variant: z.string().max(128).optional(), swap: z.string().max(32).optional() }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       ctx.log?.(`a client asked for the machine's facts (language ${input.lang})`);
-      return ctx.engine.facts(input);
+      try {
+        return await ctx.engine.facts(input);
+      } catch (e) {
+        ctx.log?.(`the machine's facts: ${clientMessage(e instanceof Error ? e.message : String(e))}`);
+        throw e;
+      }
     }),
   validate: t.procedure.input(answersInput).query(({ ctx, input }) => ctx.engine.validate(input)),
   /** Makes and keeps a plan; its id is what `install` takes. */
@@ -82,7 +110,7 @@ export const appRouter = t.router({
   session: t.procedure.query(({ ctx }) => ctx.session.get()),
   saveSession: t.procedure.input(wizardSessionInput).mutation(({ ctx, input }) => mapped(async () => ctx.session.set(input))),
   /** The answers as a file to keep: passwords replaced by their SHA-512 crypt hash (`password-hash`). */
-  exportAnswers: t.procedure.input(answersInput).mutation(({ input }) => exportableAnswers(input)),
+  exportAnswers: t.procedure.input(exportInput).mutation(({ ctx, input }) => mapped(() => exportAnswers(input, ctx.hashPasswords))),
   install: t.procedure.input(planIdInput).mutation(({ ctx, input }) => mapped(() => ctx.installs.start(input.planId))),
   cancel: t.procedure.mutation(({ ctx }) => ({ cancelled: ctx.installs.cancel() })),
   retry: t.procedure.mutation(({ ctx }) => mapped(() => ctx.installs.retry())),

@@ -13,6 +13,7 @@ import { appRouter } from './router.ts';
 import { SessionStore } from './session.ts';
 import { staticFile } from './static.ts';
 import { RepairController } from './repairs.ts';
+import { hashPasswordsInWorker, type HashPasswords } from '../answers/hash-worker.ts';
 import type { RescuePort } from './rescue.ts';
 
 export interface ServiceOptions {
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   handshakeTimeoutMs?: number;
   /** Where the service's own messages go (never a token or an answer). */
   log?: (message: string) => void;
+  /** How exported passwords are hashed (default: in a worker thread). */
+  hashPasswords?: HashPasswords;
 }
 
 /** The largest RPC message accepted: answers are a few KiB; anything bigger is refused, never buffered. */
@@ -46,10 +49,19 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** How many times a header is given: node keeps only the first Host, so the raw list is counted. */
+function count(req: IncomingMessage, name: string): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
+}
+
 function facts(req: IncomingMessage, upgrade: boolean) {
   const h = req.headers;
-  return { url: req.url ?? '/', host: h.host, origin: h.origin, upgrade };
+  return { url: req.url ?? '/', host: h.host, hostHeaders: count(req, 'host'), origin: h.origin, upgrade };
 }
+
+const STATUS_LINE = { 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden' } as const;
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const token = opts.token ?? newToken();
@@ -103,7 +115,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: () => ({ engine: opts.engine, hub, installs, session, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+    createContext: () => ({ engine: opts.engine, hub, installs, session, hashPasswords: opts.hashPasswords ?? hashPasswordsInWorker, ...(opts.rescue && repairs ? { rescue: opts.rescue, repairs } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
   });
   // A connection that sends nothing (or never finishes its request) is closed after the handshake time.
@@ -114,7 +126,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     req.socket.setTimeout(0);
     const verdict = checkRequest(facts(req, true), { token, origin });
     if (!verdict.ok || new URL(req.url ?? '/', origin).pathname !== '/trpc') {
-      const status = verdict.ok ? '404 Not Found' : verdict.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      const status = verdict.ok ? '404 Not Found' : STATUS_LINE[verdict.status];
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }

@@ -52,9 +52,7 @@ installer_bundle() {
   log "installer: bundling the engine and CLI (esbuild), the UI (vite)"
   (
     cd "$INSTALLER_REPO"
-    node_modules/.bin/esbuild electron/cli/main.ts --bundle --platform=node --format=esm --target=node20 \
-      --outfile="$app/electron/cli/main.mjs" --external:bufferutil --external:utf-8-validate --log-level=warning \
-      "--banner:js=import { createRequire as __livekitRequire } from 'node:module'; const require = __livekitRequire(import.meta.url);"
+    bash "$MKLIVE_DIR/bundle-engine.sh" "$app/electron/cli/main.mjs"
     node_modules/.bin/vite build --config renderer/vite.config.ts --outDir "$app/renderer/dist" --emptyOutDir --logLevel warn
   ) >&2 || die "cannot bundle the installer"
   if [ -n "${ELECTRON_DIST:-}" ]; then installer_bundle_shell "$WORK/installer-shell"; fi
