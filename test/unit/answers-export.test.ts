@@ -136,9 +136,14 @@ describe('the exportAnswers RPC', () => {
     expect((refused as TRPCClientError<AppRouter>).data).toMatchObject({ code: 'BAD_REQUEST', coded: { code: 'export-refused', params: { problem: 'user.password-short' } } });
     expect(hashing.calls).toEqual([]);
 
-    const out = (await client.rpc.exportAnswers.mutate(answers('p'.repeat(1024)))) as { user: Record<string, unknown> };
-    expect(hashing.calls).toEqual([['p'.repeat(1024)]]);
-    expectHashOf('p'.repeat(1024), out.user['password-hash']);
+    // Past chpasswd's 511 bytes the account rule refuses, before any hashing.
+    const tooLong = await client.rpc.exportAnswers.mutate(answers('p'.repeat(512))).then(() => null, (e: unknown) => e);
+    expect((tooLong as TRPCClientError<AppRouter>).data).toMatchObject({ code: 'BAD_REQUEST', coded: { code: 'export-refused', params: { problem: 'user.password-long' } } });
+    expect(hashing.calls).toEqual([]);
+
+    const out = (await client.rpc.exportAnswers.mutate(answers('p'.repeat(511)))) as { user: Record<string, unknown> };
+    expect(hashing.calls).toEqual([['p'.repeat(511)]]);
+    expectHashOf('p'.repeat(511), out.user['password-hash']);
     expect(validateAnswers(out, { sysroots: [desktopSysroot()], cmdline: '' })).toMatchObject({ ok: true });
     expect((await client.rpc.state.query()).phase).toBe('idle');
   });

@@ -68,7 +68,7 @@ describe.each(RUNTIMES)('livekit serve %s', (_name, launch) => {
   it('exports answers with the password hashed in its worker; refuses 120,000 characters at once', async () => {
     const client = await rpcClient({ origin, token });
     try {
-      for (const password of ['secret1', '密'.repeat(1024)]) {
+      for (const password of ['secret1', '密'.repeat(170)]) { // 510 bytes: the longest the account rule takes
         const out = (await client.rpc.exportAnswers.mutate({ version: 1, user: { name: 'alice', password } })) as { user: Record<string, unknown> };
         const hash = out.user['password-hash'] as string;
         expect(hash).toMatch(/^\$6\$/);
