@@ -237,7 +237,7 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
   });
 });
 
-describe.skipIf(!isRoot)('a Debian install killed in its bootloader step: the rerun releases it and boots-ready GRUB is written (needs root)', () => {
+describe.skipIf(!isRoot)('a Debian install killed mid-copy or in its bootloader step: the rerun releases everything and installs (needs root)', () => {
   let sysroots = '';
   let dir = '';
   beforeAll(async () => {
@@ -249,22 +249,31 @@ describe.skipIf(!isRoot)('a Debian install killed in its bootloader step: the re
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('killed as grub-install runs, rerun: leftovers released, exit 0, e2fsck -fn clean', async () => {
-    const image = join(dir, 'debian.img');
+  async function killedAndRerun(name: string, due: (e: InstallEvent) => boolean): Promise<string> {
+    const image = join(dir, `${name}.img`);
     await makeImage(image, 3 * 1024 * MiB);
-    const file = join(dir, 'debian.yaml');
+    const file = join(dir, `${name}.yaml`);
     writeFileSync(file, debianAnswers({ disk: image, layout: 'gpt-bios', filesystem: 'ext4', hostname: 'killed', locale: 'en_US.UTF-8', timezone: 'UTC', password: 'pw 1234', swap: 'none' }));
     writeFileSync(join(dir, 'cmdline'), 'LANG=en_US.UTF-8\n');
     const source = ['--sysroots', sysroots, '--cmdline-file', join(dir, 'cmdline')];
-    const killed = await killWhen(['install', '--yes', '--json', '--config', file, ...source, '--log', join(dir, '1.log')], (e) => e.type === 'log' && /^\$ chroot .* grub-install /.test(e.message));
+    const killed = await killWhen(['install', '--yes', '--json', '--config', file, ...source, '--log', join(dir, `${name}-1.log`)], due);
     expect(killed.killedAt).toBeDefined();
     expect(await loopsBacking([image])).not.toEqual([]);
-    const rerun = await runCli(['install', '--yes', '--config', file, ...source, '--log', join(dir, '2.log')]);
+    const rerun = await runCli(['install', '--yes', '--config', file, ...source, '--log', join(dir, `${name}-2.log`)]);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
-    expect(rerun.stderr).toMatch(/Released what an interrupted run .*process \d+ \(chroot\)/);
     expect(await loopsBacking([image])).toEqual([]);
-    // gpt-bios: 1 BIOS boot, 2 root.
-    const fsck = await fsckRoot(image);
+    const fsck = await fsckRoot(image); // gpt-bios: 1 BIOS boot, 2 root
     expect(fsck.code, fsck.out).toBe(0);
+    return rerun.stderr;
+  }
+
+  it('killed mid-copy of 800 MB: the copy program still writing into the target is killed first, then all released; e2fsck -fn clean', async () => {
+    const said = await killedAndRerun('copy', (e) => e.type === 'progress' && e.step === 'copy' && e.bytes > 0);
+    expect(said).toMatch(/Released what an interrupted run .*: process \d+ \([^)]*(rsync|unsquashfs)/);
+  }, 1_200_000);
+
+  it('killed as grub-install writes: binds, by-uuid link, target and loop device released; exit 0, e2fsck -fn clean', async () => {
+    const said = await killedAndRerun('grub', (e) => e.type === 'log' && /Installing for i386-pc platform/.test(e.message));
+    expect(said).toMatch(/Released what an interrupted run .*link \/dev\/disk\/by-uuid\/.*mount \/tmp\/livekit-target-\w+\/dev.*loop \/dev\/loop\d+/);
   }, 1_200_000);
 });

@@ -104,22 +104,33 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
 
   const what = `${isInstallPlan(plan) ? 'install' : 'run'} to ${plan.erase?.path ?? plan.targetRoot}`;
   const heldDir = opts.heldDir === undefined ? defaultHeldDir() : opts.heldDir;
+  // Every command, the copier's too, is noted in the journal while it runs: its process group may outlive a
+  // killed engine (it runs detached) and go on writing into the target.
+  const runner: CommandRunner = {
+    run: async (argv, o = {}) => {
+      let forget = () => {};
+      try {
+        return await opts.runner.run(argv, {
+          ...o,
+          onSpawn: (pid) => {
+            o.onSpawn?.(pid);
+            forget = held.noteProcess(pid, startTimeOf(pid) ?? '0', argv.join(' ').slice(0, 120));
+          },
+        });
+      } finally {
+        forget();
+      }
+    },
+  };
   const run = async (argv: string[], extra: { stdin?: string; env?: Record<string, string>; okExitCodes?: number[]; abortable?: boolean } = {}) => {
     log(`$ ${argv.map(quoteForLog).join(' ')}`);
-    // A command's group may outlive a killed engine (it runs detached) and go on writing into the target.
-    let forget = () => {};
-    try {
-      return await opts.runner.run(argv, {
-        ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
-        ...(extra.env ? { env: extra.env } : {}),
-        ...(extra.okExitCodes ? { okExitCodes: extra.okExitCodes } : {}),
-        ...(extra.abortable !== false ? { signal } : {}),
-        onLine: (line) => log(line, 'debug'),
-        onSpawn: (pid) => (forget = held.noteProcess(pid, startTimeOf(pid) ?? '0', argv[0] ?? '')),
-      });
-    } finally {
-      forget();
-    }
+    return runner.run(argv, {
+      ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
+      ...(extra.env ? { env: extra.env } : {}),
+      ...(extra.okExitCodes ? { okExitCodes: extra.okExitCodes } : {}),
+      ...(extra.abortable !== false ? { signal } : {}),
+      onLine: (line) => log(line, 'debug'),
+    });
   };
   const held = new HeldStack((argv, extra) => run(argv, { ...extra, abortable: false }), log, heldDir === null ? undefined : new HeldJournal(heldDir, what), what);
 
@@ -254,7 +265,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
           target,
           totalBytes: a.totalBytes,
           totalFiles: a.totalFiles,
-          runner: opts.runner,
+          runner,
           signal,
           onLog: (l) => log(l, 'debug'),
           onWarn: (l) => log(l, 'warn'),
