@@ -18,10 +18,7 @@ import { chooseDisk } from '../engine/autoinstall/pick-disk.ts';
 import { afterAction, RESULT_FILE, RESULT_TAG, type AfterAction, type AutoinstallResult } from '../engine/autoinstall/result.ts';
 import { autoinstallSpec, parseSource, SourceError, type AnswersSource } from '../engine/autoinstall/source.ts';
 import { EventPrinter, problemLine, refusalLines } from './render.ts';
-import { leftoverLines } from './leftovers.ts';
-import { defaultHeldDir } from '../engine/run/held-journal.ts';
-import { releaseEarlierRuns } from '../engine/run/leftovers.ts';
-import { ExecaRunner } from '../engine/run/runner.ts';
+import { releaseLeftoversSaid } from './leftovers.ts';
 import { UsageError } from './args.ts';
 import { checkLogForPlan } from './paths.ts';
 import { OutputFileError, replaceFile } from '../engine/run/output-file.ts';
@@ -78,10 +75,9 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
   }
   const answers = (typeof raw === 'object' && raw !== null ? raw : null) as Outcome['answers'];
   // A unit restarted after a killed run: what that run left is released before the disks are looked at.
-  const settled = await releaseEarlierRuns(defaultHeldDir(), new ExecaRunner());
-  const left = leftoverLines(t, settled);
-  left.released.forEach((l) => err(t('cli:install.warn', { message: l })));
-  if (settled.notReleased.length) return { ...none, answers, exitCode: EXIT.refused, message: [...left.notReleased, t('cli:leftovers.hint')].join('\n') };
+  const settled = await releaseLeftoversSaid(t);
+  settled.lines.released.forEach((l) => err(t('cli:install.warn', { message: l })));
+  if (settled.notReleased.length) return { ...none, answers, exitCode: EXIT.refused, message: [...settled.lines.notReleased, t('cli:leftovers.hint')].join('\n') };
   const machine = await collectMachineFacts({ cmdline: a.cmdline, ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}) });
   const choice = chooseDisk(raw, machine, answersDevice ? [answersDevice] : [], await variantNeed(a, raw, machine));
   if (!choice.ok) {

@@ -13,16 +13,15 @@ import { DemoRescue } from '../engine/service/demo-rescue.ts';
 import { RealRescue } from '../engine/service/rescue.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
-import { defaultHeldDir } from '../engine/run/held-journal.ts';
-import { describeHeld, releaseEarlierRuns } from '../engine/run/leftovers.ts';
-import { ExecaRunner } from '../engine/run/runner.ts';
+import { engineI18n } from '../engine/i18n.ts';
+import { releaseLeftoversSaid } from './leftovers.ts';
 
-/** A service started after one that was killed mid-install first releases what that one left (said in its log). */
+/** A service started after one that was killed mid-install first releases what that one left (said in its English log). */
 async function releaseLeftovers(log: (m: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  const s = await releaseEarlierRuns(defaultHeldDir(), new ExecaRunner());
-  for (const l of s.found) log(`released what an interrupted run (pid ${l.owner.pid}: ${l.what}) left: ${l.items.filter((r) => s.released.includes(r)).map(describeHeld).join(', ') || 'nothing'}`);
-  for (const n of s.notReleased) log(`could not release ${describeHeld(n.record)} (${n.reason}${n.users?.length ? `; used by ${n.users.map((u) => `pid ${u.pid} ${u.command}`).join(', ')}` : ''}): installs onto its disk are refused until \`livekit cleanup\` releases it`);
+  const s = await releaseLeftoversSaid(engineI18n('en').t);
+  for (const line of [...s.lines.released, ...s.lines.notReleased]) log(line);
+  if (s.notReleased.length) log('installs are refused until `livekit cleanup` releases what is named above');
 }
 import { replaceFile } from '../engine/run/output-file.ts';
 import { isUrlFile } from '../engine/run/output-rules.ts';

@@ -215,7 +215,7 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
     await new Promise<void>((resolve) => serve.stdout!.on('data', (c: Buffer) => c.toString().includes('livekit serve: open') && resolve()));
     serve.kill('SIGTERM');
     await serve.catch(() => undefined);
-    expect(stderr).toMatch(new RegExp(`released what an interrupted run \\(pid \\d+: install to ${image}\\) left: .*loop /dev/loop\\d+`));
+    expect(stderr).toMatch(new RegExp(`livekit serve: Released what an interrupted run \\(pid \\d+: install to ${image}\\) had left: .*loop /dev/loop\\d+`));
     expect(await loopsBacking([image])).toEqual([]);
   });
 
