@@ -3,6 +3,8 @@
 // refuses naming it when something else keeps it busy; the install after it succeeds and leaves a filesystem
 // e2fsck calls clean. Two installs onto one image at once: exactly one runs. All with the real CLI.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +219,27 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
     await serve.catch(() => undefined);
     expect(stderr).toMatch(new RegExp(`livekit serve: Released what an interrupted run \\(pid \\d+: install to ${image}\\) had left: .*loop /dev/loop\\d+`));
     expect(await loopsBacking([image])).toEqual([]);
+  });
+
+  it('an unattended install (autoinstall) after a killed one releases what it left first, says so, and installs', async () => {
+    const image = join(dir, 'auto.img');
+    await makeImage(image, 512 * MiB);
+    const file = join(dir, 'auto.yaml');
+    writeFileSync(file, answers(image));
+    await killWhen(['install', '--yes', '--json', '--config', file, ...base(), '--log', join(dir, 'auto-1.log')], (e) => e.type === 'step' && e.step === 'user' && e.state === 'start');
+    expect(await loopsBacking([image])).not.toEqual([]);
+    const server = createServer((_req, res) => res.end(answers(image)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/qa.yaml`;
+      const r = await runCli(['autoinstall', '--source', url, '--result-dir', join(dir, 'auto-results'), ...base()]);
+      expect(r.code, r.stdout.slice(-1500) + r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`Released what an interrupted run \\(pid \\d+: install to ${image}\\) had left: .*loop /dev/loop\\d+`));
+    } finally {
+      server.close();
+    }
+    expect(await loopsBacking([image])).toEqual([]);
+    expect((await fsckRoot(image)).code).toBe(0);
   });
 
   it('an image attached to a loop device by someone else is in use: refused by plan and install, exit 3', async () => {
