@@ -142,12 +142,17 @@ export class TargetChangedError extends CodedError {
   }
 }
 
-/** Re-reads each target and throws TargetChangedError when one is not the disk the plan was made for. */
-export async function checkTargetsUnchanged(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+/** Re-reads each target; the first whose identity `diff` finds changed is thrown as `fail` says. */
+async function checkTargets(prepared: Extract<Prepared, { ok: true }>, diff: typeof identityChanges, fail: new (disk: string, changes: IdentityField[]) => Error): Promise<void> {
   for (const confirmed of prepared.targets) {
-    const changes = identityChanges(confirmed, await readDiskIdentity(confirmed.path));
-    if (changes.length > 0) throw new TargetChangedError(confirmed.path, changes);
+    const changes = diff(confirmed, await readDiskIdentity(confirmed.path));
+    if (changes.length > 0) throw new fail(confirmed.path, changes);
   }
+}
+
+/** Before the first write: throws TargetChangedError when a target is not the disk the plan was made for. */
+export function checkTargetsUnchanged(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+  return checkTargets(prepared, identityChanges, TargetChangedError);
 }
 
 /** The target went away, or another device or file stands at its path now, after the install wrote to it. */
@@ -162,11 +167,8 @@ export class TargetVanishedError extends CodedError {
 }
 
 /** The plan's `verify-target`: each target is still the device or file written to (its table and filesystems are ours now). */
-export async function checkTargetsStillThere(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
-  for (const confirmed of prepared.targets) {
-    const changes = deviceChanges(confirmed, await readDiskIdentity(confirmed.path));
-    if (changes.length > 0) throw new TargetVanishedError(confirmed.path, changes);
-  }
+export function checkTargetsStillThere(prepared: Extract<Prepared, { ok: true }>): Promise<void> {
+  return checkTargets(prepared, deviceChanges, TargetVanishedError);
 }
 
 /** Something started using a target between the plan and its run (a loop device, another program). */
