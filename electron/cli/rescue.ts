@@ -411,7 +411,7 @@ async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, password: s
   let r;
   try {
     r = await withSignals(ac, () =>
-      runRepairPlan(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { password } : {}, onEvent, logFile, signal: ac.signal }),
+      runRepairPlan(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { 'user.password': password } : {}, onEvent, logFile, signal: ac.signal }),
     );
   } catch (e) {
     if (!(e instanceof TargetBusyError)) throw e;

@@ -17,7 +17,8 @@ import { describeImage } from './disks/image.ts';
 import { listSysroots } from './medium/sysroots.ts';
 import { detectCopyMethod } from './run/layer-stack.ts';
 import { plan as makePlan } from './plan/plan.ts';
-import { execute, type ExecuteResult, type Secrets } from './run/executor.ts';
+import { execute, type ExecuteResult } from './run/executor.ts';
+import { secretsOf, type Secrets } from '../shared/secrets.ts';
 import { ExecaRunner, type CommandRunner } from './run/runner.ts';
 import type { Copier } from './run/copier.ts';
 import { CodedError } from './run/coded-error.ts';
@@ -74,15 +75,6 @@ export function defaultLogPath(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = process.getuid?.() === 0 ? '/var/log/livekit' : join(tmpdir(), 'livekit');
   return join(dir, `install-${stamp}.log`);
-}
-
-function secretsOf(answers: Answers): Secrets {
-  const s: Secrets = {};
-  if (answers.user.password !== undefined) s.password = answers.user.password;
-  if (answers.user['password-hash'] !== undefined) s.passwordHash = answers.user['password-hash'];
-  if (answers.root?.password !== undefined) s.rootPassword = answers.root.password;
-  if (answers.root?.['password-hash'] !== undefined) s.rootPasswordHash = answers.root['password-hash'];
-  return s;
 }
 
 /** An image file named as the target (or the disk holding an existing partition) joins the machine's disks. */

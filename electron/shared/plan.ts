@@ -22,8 +22,9 @@ export interface PlannedPartition {
   mountpoint: string;
 }
 
-/** Where a secret for stdin comes from; resolved from the answers at run time, never stored in the plan. */
-export type SecretRef = 'user.password' | 'user.password-hash' | 'root.password' | 'root.password-hash';
+import type { SecretRef } from './secrets.ts';
+/** Where a secret for stdin comes from (shared/secrets.ts); resolved at run time, never stored in the plan. */
+export type { SecretRef } from './secrets.ts';
 
 export type Action =
   /** Run a command (argv, never a shell string). `stdin` feeds text; `secret` lines like `user:SECRET`. */

@@ -94,7 +94,7 @@ describe('execute', () => {
     };
     const events: InstallEvent[] = [];
     const logFile = join(dir, 'log.jsonl');
-    const r = await execute(makePlan(root), { runner: spy, secrets: { password: 'Tr0ub4dor&3' }, onEvent: (e) => events.push(e), logFile, copier: fakeCopier });
+    const r = await execute(makePlan(root), { runner: spy, secrets: { 'user.password': 'Tr0ub4dor&3' }, onEvent: (e) => events.push(e), logFile, copier: fakeCopier });
     expect(r).toEqual({ ok: true, cancelled: false });
     expect(runner.commands.map((c) => c.argv)).toEqual([
       ['losetup', '--find', '--show', '--partscan', '/tmp/x.img'],
@@ -134,7 +134,7 @@ describe('execute', () => {
       },
     };
     const events: InstallEvent[] = [];
-    const r = await execute(makePlan(root), { runner, secrets: { password: 'Tr0ub4dor&3' }, onEvent: (e) => events.push(e), logFile: join(dir, 'l'), copier: fakeCopier });
+    const r = await execute(makePlan(root), { runner, secrets: { 'user.password': 'Tr0ub4dor&3' }, onEvent: (e) => events.push(e), logFile: join(dir, 'l'), copier: fakeCopier });
     expect(r).toEqual({ ok: false, cancelled: false, failedStep: 'user' });
     const err = events.find((e) => e.type === 'error');
     expect(err).toMatchObject({ type: 'error', step: 'user', command: ['chroot', root, 'useradd', '-m', 'alice'] });
@@ -154,7 +154,7 @@ describe('execute', () => {
       if (argv[0] === 'umount' && argv.length === 2) return { code: 32, stderr: 'target is busy' };
       return undefined;
     });
-    const r = await execute(makePlan(root), { runner: rec, secrets: { password: 'x' }, onEvent: () => {}, logFile: join(dir, 'l'), copier: fakeCopier });
+    const r = await execute(makePlan(root), { runner: rec, secrets: { 'user.password': 'x' }, onEvent: () => {}, logFile: join(dir, 'l'), copier: fakeCopier });
     expect(r.ok).toBe(true);
     expect(rec.commands.map((c) => c.argv).slice(-5)).toEqual([['umount', root], ['umount', root], ['umount', root], ['umount', '-l', root], ['losetup', '-d', '/dev/loop7']]);
   });
@@ -198,7 +198,7 @@ describe('redaction', () => {
       });
       const events: InstallEvent[] = [];
       const logFile = join(dir, 'exec.log');
-      await execute(makePlan(root), { runner: rec, secrets: { password }, onEvent: (e) => events.push(e), logFile, copier: fakeCopier });
+      await execute(makePlan(root), { runner: rec, secrets: { 'user.password': password }, onEvent: (e) => events.push(e), logFile, copier: fakeCopier });
       const lines = readFileSync(logFile, 'utf8').trim().split('\n');
       expect(() => lines.map((l) => JSON.parse(l))).not.toThrow();
       const err = events.find((e) => e.type === 'error') as { stderrTail: string };

@@ -46,7 +46,7 @@ describe('prepareInstall', () => {
     expect(p.plan.erase?.path).toBe('/dev/vdb');
     expect(p.plan.locale).toBe('zh_CN.UTF-8');
     expect(p.plan.targetRoot.startsWith('/run/livekit/livekit-target-')).toBe(true);
-    expect(p.secrets).toEqual({ password: 'hunter2' });
+    expect(p.secrets).toEqual({ 'user.password': 'hunter2' });
     expect(JSON.stringify(p.plan)).not.toContain('hunter2');
     const save = p.plan.steps.flatMap((s) => s.actions).find((a) => a.kind === 'save-log');
     expect(save).toEqual({ kind: 'save-log', path: `${p.plan.targetRoot}${TARGET_LOG_PATH}` });

@@ -5,6 +5,7 @@ import { CodedError } from '../run/coded-error.ts';
 import type { HashPasswords } from './hash-worker.ts';
 import { englishMessage } from './messages.ts';
 import { checkPassword, type Finding } from './rules.ts';
+import { SECRET_FIELDS, SECRET_REFS } from '../../shared/secrets.ts';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -16,26 +17,39 @@ export class ExportRefusedError extends CodedError {
   }
 }
 
-const ACCOUNTS = ['user', 'root'] as const;
+type Hashed = { group: string; key: string; hashKey: string; password: string };
 
-/** The exportable answers; `hash` hashes the passwords (the service: in a worker thread). */
+/**
+ * The exportable answers (shared/secrets.ts says how each secret leaves): a password as its hash (`hash`: the
+ * service hashes in a worker thread), a secret no hash can stand for (a disk passphrase) as null.
+ */
 export async function exportAnswers(raw: Record<string, unknown>, hash: HashPasswords): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { ...raw };
-  const withPassword: { key: (typeof ACCOUNTS)[number]; rest: Record<string, unknown>; password: string }[] = [];
-  for (const key of ACCOUNTS) {
-    const account = raw[key];
-    if (!isObj(account)) continue;
-    const { password, ...rest } = account;
-    // An empty (or absent) password is dropped, leaving validation to say so.
-    if (typeof password !== 'string' || password === '') {
-      out[key] = rest;
+  const group = (g: string): Record<string, unknown> | undefined => {
+    if (!isObj(out[g])) return undefined;
+    if (out[g] === raw[g]) out[g] = { ...(raw[g] as Record<string, unknown>) }; // copied before it is changed
+    return out[g] as Record<string, unknown>;
+  };
+  const toHash: Hashed[] = [];
+  for (const ref of SECRET_REFS) {
+    const field = SECRET_FIELDS[ref];
+    const [g, key] = field.path;
+    const holder = group(g);
+    if (!holder || !(key in holder)) continue;
+    if (field.exportAs === 'null') {
+      holder[key] = null;
       continue;
     }
+    if (field.exportAs !== 'hash') continue;
+    const password = holder[key];
+    delete holder[key];
+    // An empty (or absent) password is dropped, leaving validation to say so.
+    if (typeof password !== 'string' || password === '') continue;
     const refused = checkPassword(password)[0];
-    if (refused) throw new ExportRefusedError(`${key}.password`, refused);
-    withPassword.push({ key, rest, password });
+    if (refused) throw new ExportRefusedError(`${g}.${key}`, refused);
+    toHash.push({ group: g, key, hashKey: field.hashKey, password });
   }
-  const hashes = withPassword.length ? await hash(withPassword.map((a) => a.password)) : [];
-  withPassword.forEach((a, i) => (out[a.key] = { ...a.rest, 'password-hash': hashes[i] }));
+  const hashes = toHash.length ? await hash(toHash.map((a) => a.password)) : [];
+  toHash.forEach((a, i) => (group(a.group)![a.hashKey] = hashes[i]));
   return out;
 }

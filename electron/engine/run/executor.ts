@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Action, CopyMethod, ExecutablePlan, Plan, SecretRef, StepId } from '../../shared/plan.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import { CommandError, type CommandRunner } from './runner.ts';
+import { secretValues, type Secrets } from '../../shared/secrets.ts';
 import { RsyncCopier, type Copier } from './copier.ts';
 import { LayerCopier } from './layer-copier.ts';
 import { detectCopyMethod } from './layer-stack.ts';
@@ -22,24 +23,6 @@ import { defaultHeldDir, HeldJournal } from './held-journal.ts';
 import { startTimeOf } from './process-identity.ts';
 import { asTargetWriteError, TargetWriteError } from './target-errors.ts';
 
-export interface Secrets {
-  password?: string;
-  passwordHash?: string;
-  rootPassword?: string;
-  rootPasswordHash?: string;
-}
-
-const SECRET_OF: Record<SecretRef, keyof Secrets> = {
-  'user.password': 'password',
-  'user.password-hash': 'passwordHash',
-  'root.password': 'rootPassword',
-  'root.password-hash': 'rootPasswordHash',
-};
-
-/** Every secret the answers gave (the log and events must never show any). */
-export function secretValues(s: Secrets): string[] {
-  return [s.password, s.passwordHash, s.rootPassword, s.rootPasswordHash].filter((x): x is string => !!x);
-}
 
 export interface ExecuteOptions {
   runner: CommandRunner;
@@ -135,7 +118,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
   const held = new HeldStack((argv, extra) => run(argv, { ...extra, abortable: false }), log, heldDir === null ? undefined : new HeldJournal(heldDir, what), what);
 
   const secretFor = (ref: SecretRef): string => {
-    const v = opts.secrets[SECRET_OF[ref]];
+    const v = opts.secrets[ref];
     if (v === undefined) throw new Error(`The plan needs ${ref} but none was given`);
     return v;
   };

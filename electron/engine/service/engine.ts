@@ -16,7 +16,7 @@ import { swapBytesFor } from '../plan/swap.ts';
 import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from '../install.ts';
 import { PlanStore } from './plans.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
-import { secretValues } from '../run/executor.ts';
+import { secretValues } from '../../shared/secrets.ts';
 import type { Copier } from '../run/copier.ts';
 import type { InstallEvent } from '../../shared/events.ts';
 import type { EnginePort } from './port.ts';

@@ -195,7 +195,7 @@ export class RealRescue implements RescuePort {
     try {
       r = await runRepairPlan(k.plan, {
         runner: this.runner,
-        secrets: k.needsPassword ? { password: opts.password! } : {},
+        secrets: k.needsPassword ? { 'user.password': opts.password! } : {},
         signal: opts.signal,
         onEvent: opts.onEvent,
         logFile: join(this.o.logDir, `livekit-repair-${k.plan.repair}-${stamp}.log`),
