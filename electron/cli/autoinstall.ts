@@ -7,9 +7,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TFunction } from 'i18next';
 import { parseAnswersText, AnswersFileError } from '../engine/answers/load.ts';
-import { collectMachineFacts } from '../engine/disks/collect.ts';
-import { EXIT, prepareInstall, runInstall } from '../engine/install.ts';
-import { DEFAULT_MEDIUM_DIR, listSysroots } from '../engine/medium/sysroots.ts';
+import { machineFacts, sysrootsOf } from '../engine/app/facts.ts';
+import { EXIT, prepareInstall, runInstall } from '../engine/app/install.ts';
+import { DEFAULT_MEDIUM_DIR } from '../engine/medium/sysroots.ts';
 import { requiredBytes } from '../engine/disks/safety.ts';
 import type { MachineFacts } from '../shared/facts.ts';
 import type { InstallEvent } from '../shared/events.ts';
@@ -49,13 +49,8 @@ const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`)
 /** The smallest disk the answers' variant fits on (no swap), or null when the variant is not on the medium. */
 async function variantNeed(a: AutoinstallArgs, raw: unknown, machine: MachineFacts): Promise<number | null> {
   const variant = (raw as { variant?: unknown } | null)?.variant;
-  const sysroots = await listSysroots({
-    ...(a.sysrootsDir ? { sysrootsDir: a.sysrootsDir } : {}),
-    ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}),
-    lang: 'en',
-    machine,
-    onWarning: () => {}, // prepareInstall lists them again and reports the warnings once
-  });
+  // prepareInstall lists them again and reports the warnings once.
+  const sysroots = await sysrootsOf(a, machine, 'en', () => {});
   const sysroot = sysroots.find((s) => s.name === variant);
   return sysroot ? requiredBytes(sysroot, 0, machine.firmware) : null;
 }
@@ -78,7 +73,7 @@ async function attempt(a: AutoinstallArgs, t: TFunction, source: AnswersSource, 
   const settled = await releaseLeftoversSaid(t);
   settled.lines.released.forEach((l) => err(t('cli:install.warn', { message: l })));
   if (settled.notReleased.length) return { ...none, answers, exitCode: EXIT.refused, message: [...settled.lines.notReleased, t('cli:leftovers.hint')].join('\n') };
-  const machine = await collectMachineFacts({ cmdline: a.cmdline, ...(a.mediumDir ? { mediumDir: a.mediumDir } : {}) });
+  const machine = await machineFacts(a);
   const choice = chooseDisk(raw, machine, answersDevice ? [answersDevice] : [], await variantNeed(a, raw, machine));
   if (!choice.ok) {
     const message = choice.reason === 'no-candidate' ? t('cli:autoinstall.noCandidate') : t('cli:autoinstall.severalCandidates', { disks: choice.candidates.join(', ') });

@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next';
 import { defaultHeldDir } from '../engine/run/held-journal.ts';
 import { describeHeld, releaseEarlierRuns, type NotReleased } from '../engine/run/leftovers.ts';
 import { ExecaRunner } from '../engine/run/runner.ts';
-import { EXIT } from '../engine/install.ts';
+import { EXIT } from '../engine/app/install.ts';
 
 type Settled = Awaited<ReturnType<typeof releaseEarlierRuns>>;
 

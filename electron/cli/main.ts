@@ -2,15 +2,11 @@
 //   0 done · 1 install failed (cleaned up) · 2 invalid input, answer file or medium config · 3 target refused · 130 cancelled
 import type { TFunction } from 'i18next';
 import { engineI18n } from '../engine/i18n.ts';
-import { EXIT, prepareInstall, runInstall, type Prepared } from '../engine/install.ts';
+import { EXIT, prepareInstall, runInstall, type Prepared } from '../engine/app/install.ts';
 import { loadAnswersFile, AnswersFileError } from '../engine/answers/load.ts';
-import { validateAnswers } from '../engine/answers/validate.ts';
 import { answersJsonSchema } from '../engine/answers/json-schema.ts';
-import { collectMachineFacts } from '../engine/disks/collect.ts';
-import { withOperatingSystems } from '../engine/disks/os-probe.ts';
 import { machineWarnings } from '../engine/disks/power.ts';
-import { refusalsFor } from '../engine/disks/safety.ts';
-import { listSysroots } from '../engine/medium/sysroots.ts';
+import { diskChoices, machineFacts, sysrootsOf, validateFor, withSystems } from '../engine/app/facts.ts';
 import { MediumConfigError } from '../engine/medium/config.ts';
 import { SysrootsJsonError } from '../engine/medium/sysroots-json.ts';
 import type { InstallEvent } from '../shared/events.ts';
@@ -45,9 +41,9 @@ function sourceOpts(a: CliArgs) {
 }
 
 async function cmdSysroots(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
-  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
+  const src = { cmdline, ...sourceOpts(a) };
   // Titles in the language the CLI speaks.
-  const sysroots = await listSysroots({ ...sourceOpts(a), lang: cliLanguage(process.env, cmdline), machine });
+  const sysroots = await sysrootsOf(src, await machineFacts(src), cliLanguage(process.env, cmdline));
   if (a.json) jsonLine(sysroots);
   else if (sysroots.length === 0) out(t('cli:sysroots.none'));
   else sysrootLines(t, sysroots).forEach(out);
@@ -55,10 +51,7 @@ async function cmdSysroots(a: CliArgs, t: TFunction, cmdline: string): Promise<n
 }
 
 async function cmdDisks(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
-  // Root only: the read-only probe that names the system on each partition mounts in a private namespace.
-  const collected = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
-  const machine = process.getuid?.() === 0 ? await withOperatingSystems(collected) : collected;
-  const disks = machine.disks.map((disk) => ({ disk, refusals: refusalsFor(disk, machine, null) }));
+  const disks = diskChoices(await withSystems(await machineFacts({ cmdline, ...sourceOpts(a) })));
   if (a.json) jsonLine(disks);
   else if (disks.length === 0) out(t('cli:disks.none'));
   else diskLines(t, disks).forEach(out);
@@ -67,9 +60,7 @@ async function cmdDisks(a: CliArgs, t: TFunction, cmdline: string): Promise<numb
 
 async function cmdValidate(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
   const raw = await loadAnswersFile(a.config!);
-  const machine = await collectMachineFacts({ cmdline, ...(a.medium ? { mediumDir: a.medium } : {}) });
-  const sysroots = await listSysroots({ ...sourceOpts(a), lang: 'en', machine });
-  const v = validateAnswers(raw, { sysroots, cmdline });
+  const v = await validateFor({ cmdline, ...sourceOpts(a) }, raw);
   if (v.ok) {
     out(t('cli:validate.ok', { file: a.config }));
     return EXIT.ok;

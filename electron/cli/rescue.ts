@@ -8,26 +8,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline/promises';
 import type { TFunction } from 'i18next';
 import { execa } from 'execa';
-import { EXIT } from '../engine/install.ts';
-import { findSystems, repairContext, type Found } from '../engine/rescue/find.ts';
+import { EXIT } from '../engine/app/install.ts';
+import { findSystems, repairContext, type Found } from '../engine/app/systems.ts';
 import { findSystem } from '../engine/rescue/classify.ts';
-import {
-  planBootRepair,
-  planCopyHome,
-  planFsckRepair,
-  planFstabRepair,
-  planMount,
-  planPasswordRepair,
-  type RepairContext,
-  type RepairPlan,
-  type RepairPlanResult,
-} from '../engine/rescue/plan.ts';
+import { planMount, type RepairPlan } from '../engine/rescue/plan.ts';
 import { mountPrivately } from '../engine/rescue/prober.ts';
-import { fsckReport } from '../engine/rescue/fsck.ts';
 import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
 import type { InstalledSystem } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
 import { execute } from '../engine/run/executor.ts';
+import { planRepair } from '../engine/app/repair.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { runRepairPlan } from '../engine/rescue/run-repair.ts';
 import { TargetBusyError } from '../engine/run/target-lock.ts';
@@ -314,36 +304,13 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
   if (typeof sys === 'number') return sys;
   const targetRoot = mkdtempSync(join(tmpdir(), 'livekit-repair-'));
   try {
-    const ctx = repairContext(found, targetRoot, REPAIR_LOG_PATH);
-    let planned: RepairPlanResult;
     let password: string | undefined;
-    switch (kind) {
-      case 'boot':
-        planned = planBootRepair(sys, ctx);
-        break;
-      case 'fstab': {
-        const text = found.probes.volumes.find((v) => v.device === sys.root.device)?.fstab ?? '';
-        planned = planFstabRepair(sys, ctx, text);
-        break;
-      }
-      case 'password':
-        planned = planPasswordRepair(sys, ctx, a.user!);
-        break;
-      case 'fsck': {
-        const report = await fsckReport(sys);
-        if (a.json) jsonLine({ type: 'fsck-report', results: report });
-        else fsckReportLines(t, report).forEach(out);
-        const unclean = report.filter((r) => !r.clean);
-        if (unclean.length === 0) return EXIT.ok;
-        planned = planFsckRepair(sys, { ...ctx, logPath: undefined } as RepairContext, unclean);
-        break;
-      }
-      case 'copy-home': {
-        const to = resolve(a.to!);
-        const home = await measureHome(sys, a.user!).catch(() => ({ bytes: 0, files: 0 }));
-        planned = planCopyHome(sys, { ...ctx, logPath: undefined } as RepairContext, a.user!, to, home);
-        break;
-      }
+    const home = kind === 'copy-home' ? await measureHome(sys, a.user!).catch(() => ({ bytes: 0, files: 0 })) : undefined;
+    const { planned, fsck } = await planRepair(found, sys, { kind, ...(a.user ? { user: a.user } : {}), ...(a.to ? { to: resolve(a.to) } : {}), ...(home ? { home } : {}) }, targetRoot, REPAIR_LOG_PATH);
+    if (fsck) {
+      if (a.json) jsonLine({ type: 'fsck-report', results: fsck });
+      else fsckReportLines(t, fsck).forEach(out);
+      if (fsck.every((r) => r.clean)) return EXIT.ok;
     }
     if (!planned.ok) {
       if (a.json) jsonLine({ type: 'invalid', exitCode: EXIT.invalid, problems: planned.problems });

@@ -3,7 +3,7 @@
 // its image attached. The process's last-resort handler must release everything and exit 1.
 // Usage: node --import tsx crash-mid-copy.ts ANSWERS.json MEDIUM SYSROOTS LOG [exception|rejection]
 import { readFileSync } from 'node:fs';
-import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import { prepareInstall, runInstall } from '../../electron/engine/app/install.ts';
 import { installLastResort } from '../../electron/engine/run/last-resort.ts';
 import { rsyncArgv, type Copier } from '../../electron/engine/run/copier.ts';
 

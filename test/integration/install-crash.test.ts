@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
 import { makeImage } from '../helpers/image.ts';
 import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-state.ts';
-import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import { prepareInstall, runInstall } from '../../electron/engine/app/install.ts';
 import { rsyncArgv, type Copier } from '../../electron/engine/run/copier.ts';
 import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts';
 import { heldBy } from '../../electron/engine/run/held.ts';

@@ -9,7 +9,7 @@ import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture
 import { makeImage } from '../helpers/image.ts';
 import { jsonEvents, runCli, spawnCli } from '../helpers/cli.ts';
 import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-state.ts';
-import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import { prepareInstall, runInstall } from '../../electron/engine/app/install.ts';
 import { ExecaRunner, type CommandRunner } from '../../electron/engine/run/runner.ts';
 import { parseProgress2Line } from '../../electron/engine/run/rsync-progress.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';

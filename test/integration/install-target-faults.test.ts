@@ -9,7 +9,7 @@ import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture
 import { makeImage, sha256File } from '../helpers/image.ts';
 import { jsonEvents, runCli, spawnCli } from '../helpers/cli.ts';
 import { loopsBacking, mountsUnder, targetRootFromLog } from '../helpers/system-state.ts';
-import { prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import { prepareInstall, runInstall } from '../../electron/engine/app/install.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;

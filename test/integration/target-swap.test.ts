@@ -12,7 +12,7 @@ import { rpcClient, serve, type Served } from '../e2e/serve.ts';
 import { composeFixture, fixtureMedium, type Composed } from '../helpers/fixture.ts';
 import { attachImage, makeImage, sha256File, withCleanup } from '../helpers/image.ts';
 import { BIN } from '../helpers/cli.ts';
-import { EXIT, prepareInstall, runInstall } from '../../electron/engine/install.ts';
+import { EXIT, prepareInstall, runInstall } from '../../electron/engine/app/install.ts';
 import type { InstallEvent } from '../../electron/shared/events.ts';
 
 const isRoot = process.getuid?.() === 0;

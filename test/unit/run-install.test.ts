@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, prepareInstall, TARGET_LOG_PATH } from '../../electron/engine/install.ts';
+import { EXIT, prepareInstall, TARGET_LOG_PATH } from '../../electron/engine/app/install.ts';
 import type { MachineFacts } from '../../electron/shared/facts.ts';
 
 const machine = JSON.parse(readFileSync(new URL('../fixtures/machines/machine-bios.json', import.meta.url), 'utf8')) as MachineFacts;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Copier, CopyRequest } from '../run/copier.ts';
 import { CodedError } from '../run/coded-error.ts';
-import { prepareInstall, runInstall } from '../install.ts';
+import { prepareInstall, runInstall } from '../app/install.ts';
 
 const SCRIPTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts');
 const COMPOSE = join(SCRIPTS, 'compose-sysroots.sh');

@@ -1,19 +1,15 @@
 // The real EnginePort: the engine's own functions (facts, validation, the planner, the executor),
 // composed for the service. The demo wraps it (demo-engine.ts); nothing here knows about the demo.
 import { join } from 'node:path';
-import type { DiskInfo, MachineFacts, SysrootInfo } from '../../shared/facts.ts';
+import type { DiskInfo, MachineFacts } from '../../shared/facts.ts';
 import { collectMachineFacts } from '../disks/collect.ts';
 import { deviceFingerprint } from '../disks/device-fingerprint.ts';
 import { FactsCache } from '../disks/facts-cache.ts';
 import { readPower } from '../disks/power.ts';
-import { refusalsFor, requiredBytes } from '../disks/safety.ts';
-import { listSysroots } from '../medium/sysroots.ts';
-import { validateAnswers } from '../answers/validate.ts';
 import { bootSysrootFromCmdline, localeFromCmdline } from '../answers/locale.ts';
-import { withOperatingSystems } from '../disks/os-probe.ts';
 import { machineWarnings } from '../disks/power.ts';
-import { swapBytesFor } from '../plan/swap.ts';
-import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from '../install.ts';
+import { diskChoices, sysrootsOf, validateFor, withSystems } from '../app/facts.ts';
+import { checkTargetsUnchanged, prepareInstall, runInstall, type Prepared } from '../app/install.ts';
 import { PlanStore } from './plans.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
 import { secretValues } from '../../shared/secrets.ts';
@@ -43,15 +39,6 @@ export interface RealEngineOptions {
   watchFiles?: string[];
 }
 
-/** Swap bytes the size check counts for this disk, by the planner's own rule; a malformed size counts 0 here (validation names it). */
-function swapFor(swap: string | undefined, ramBytes: number, diskBytes: number): number {
-  try {
-    return swapBytesFor(swap ?? 'auto', ramBytes, diskBytes);
-  } catch {
-    return 0;
-  }
-}
-
 export class RealEngine implements EnginePort {
   private runner: CommandRunner;
   private plans = new PlanStore();
@@ -64,7 +51,7 @@ export class RealEngine implements EnginePort {
       collect: async () => {
         const m = await collect({ cmdline: o.cmdline, ...(o.mediumDir ? { mediumDir: o.mediumDir } : {}) });
         if (o.offeredDisks) m.disks = await o.offeredDisks(m);
-        return withOperatingSystems(m);
+        return withSystems(m);
       },
       fingerprint: o.fingerprint ?? (() => deviceFingerprint({ files: o.watchFiles ?? [] })),
     });
@@ -79,18 +66,9 @@ export class RealEngine implements EnginePort {
     return { ...m, power };
   }
 
-  private sysroots(machine: MachineFacts, lang: string): Promise<SysrootInfo[]> {
-    return listSysroots({
-      ...(this.o.sysrootsDir ? { sysrootsDir: this.o.sysrootsDir } : {}),
-      ...(this.o.mediumDir ? { mediumDir: this.o.mediumDir } : {}),
-      lang,
-      machine,
-    });
-  }
-
   async facts(opts: { lang: string; variant?: string; swap?: string }): Promise<UiFacts> {
     const machine = await this.machine();
-    const sysroots = await this.sysroots(machine, opts.lang);
+    const sysroots = await sysrootsOf(this.o, machine, opts.lang);
     const chosen = sysroots.find((s) => s.name === opts.variant);
     return {
       firmware: machine.firmware,
@@ -102,10 +80,7 @@ export class RealEngine implements EnginePort {
       bootSysroot: bootSysrootFromCmdline(machine.cmdline) ?? null,
       warnings: machineWarnings(machine),
       sysroots,
-      disks: machine.disks.map((disk: DiskInfo) => ({
-        disk,
-        refusals: refusalsFor(disk, machine, chosen ? requiredBytes(chosen, swapFor(opts.swap, machine.ramBytes, disk.sizeBytes), machine.firmware) : null),
-      })),
+      disks: diskChoices(machine, chosen ? { sysroot: chosen, ...(opts.swap ? { swap: opts.swap } : {}) } : undefined),
       demo: false,
     };
   }
@@ -116,9 +91,7 @@ export class RealEngine implements EnginePort {
   }
 
   async validate(raw: unknown): Promise<UiProblem[]> {
-    const machine = await this.machine();
-    const sysroots = await this.sysroots(machine, 'en');
-    const r = validateAnswers(raw, { sysroots, cmdline: this.o.cmdline });
+    const r = await validateFor(this.o, raw, await this.machine());
     return r.ok ? [] : r.problems;
   }
 

@@ -1,7 +1,7 @@
 // The plans the service has made, kept by id so that the plan the user confirmed is the plan that runs.
 // Few and short-lived: the newest ones are kept, the oldest dropped.
 import { randomUUID } from 'node:crypto';
-import type { Prepared } from '../install.ts';
+import type { Prepared } from '../app/install.ts';
 import { CodedError } from '../run/coded-error.ts';
 
 export type KeptPlan = Extract<Prepared, { ok: true }>;

@@ -10,13 +10,12 @@ import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSyste
 import { collectMachineFacts } from '../disks/collect.ts';
 import { deviceFingerprint } from '../disks/device-fingerprint.ts';
 import { FactsCache } from '../disks/facts-cache.ts';
-import { findSystems, repairContext, type Found } from '../rescue/find.ts';
+import { findSystems, type Found } from '../app/systems.ts';
 import { findSystem } from '../rescue/classify.ts';
-import { fsckReport } from '../rescue/fsck.ts';
-import { planBootRepair, planFsckRepair, planFstabRepair, planPasswordRepair, type RepairContext, type RepairPlanResult } from '../rescue/plan.ts';
 import { openTerminal } from '../rescue/terminal.ts';
 import type { InstalledSystem } from '../rescue/types.ts';
 import { runRepairPlan } from '../rescue/run-repair.ts';
+import { planRepair } from '../app/repair.ts';
 import { CodedError } from '../run/coded-error.ts';
 import { checkPassword } from '../../shared/account-rules.ts';
 import type { Finding } from '../../shared/problem.ts';
@@ -146,26 +145,7 @@ export class RealRescue implements RescuePort {
     if (!sys) throw new CodedError('no-system', { system: req.system }, `no installed system ${req.system}`);
     if (sys.refusals.length) return { ok: false, problems: [], refusals: sys.refusals };
     const targetRoot = join(this.o.targetBase, `livekit-repair-${randomUUID().slice(0, 8)}`);
-    const ctx = repairContext(found, targetRoot, REPAIR_LOG_PATH);
-    let r: RepairPlanResult;
-    let fsck: Awaited<ReturnType<typeof fsckReport>> | undefined;
-    switch (req.repair) {
-      case 'boot':
-        r = planBootRepair(sys, ctx);
-        break;
-      case 'fstab':
-        r = planFstabRepair(sys, ctx, found.probes.volumes.find((v) => v.device === sys.root.device)?.fstab ?? '');
-        break;
-      case 'password':
-        r = planPasswordRepair(sys, ctx, req.user ?? '');
-        break;
-      case 'fsck': {
-        fsck = await fsckReport(sys);
-        const unclean = fsck.filter((x) => !x.clean);
-        r = unclean.length ? planFsckRepair(sys, { ...ctx, logPath: undefined } as RepairContext, unclean) : { ok: false, problems: [{ code: 'nothing-to-fix' }] };
-        break;
-      }
-    }
+    const { planned: r, fsck } = await planRepair(found, sys, { kind: req.repair, ...(req.user !== undefined ? { user: req.user } : {}) }, targetRoot, REPAIR_LOG_PATH);
     if (!r.ok) return { ok: false, problems: r.problems, refusals: [], ...(fsck ? { fsck } : {}) };
     const planId = randomUUID();
     this.kept.set(planId, { plan: r.plan, root: sys.root.device, needsPassword: req.repair === 'password' });

@@ -7,7 +7,7 @@ import type { EventHub } from './hub.ts';
 import { InstallBusyError, type InstallController } from './installs.ts';
 import type { EnginePort } from './port.ts';
 import { CodedError, type ErrorParams } from '../run/coded-error.ts';
-import { TargetChangedError } from '../install.ts';
+import { TargetChangedError } from '../app/install.ts';
 import { PlanUnknownError } from './plans.ts';
 import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './session.ts';
 import { exportAnswers, ExportRefusedError } from '../answers/export.ts';

@@ -1,12 +1,13 @@
-// The one entry point of `livekit systems` (and of every command that names a system): the machine's
-// facts, each candidate volume probed read-only, then the pure classifier.
+// The application layer's systems: the one entry point of `livekit systems`, the wizard's repair path and
+// every command that names a system — the machine's facts, each candidate volume probed read-only, then
+// the pure classifier.
 import { existsSync } from 'node:fs';
 import type { MachineFacts } from '../../shared/facts.ts';
-import { collectMachineFacts } from '../disks/collect.ts';
-import { classify } from './classify.ts';
-import { probeMachine } from './prober.ts';
-import type { RepairContext } from './plan.ts';
-import type { FoundSystems, ProbeResults } from './types.ts';
+import { machineFacts } from './facts.ts';
+import { classify } from '../rescue/classify.ts';
+import { probeMachine } from '../rescue/prober.ts';
+import type { RepairContext } from '../rescue/plan.ts';
+import type { FoundSystems, ProbeResults } from '../rescue/types.ts';
 
 export interface Found extends FoundSystems {
   machine: MachineFacts;
@@ -14,7 +15,7 @@ export interface Found extends FoundSystems {
 }
 
 export async function findSystems(opts: { cmdline: string; mediumDir?: string; machine?: MachineFacts }): Promise<Found> {
-  const machine = opts.machine ?? (await collectMachineFacts({ cmdline: opts.cmdline, ...(opts.mediumDir ? { mediumDir: opts.mediumDir } : {}) }));
+  const machine = opts.machine ?? (await machineFacts(opts));
   const probes = await probeMachine(machine);
   return { ...classify(machine, probes), machine, probes };
 }

@@ -1,33 +1,32 @@
-// The one orchestration of an install, used by the CLI (and meant for the UI service):
+// The application layer's install, the one orchestration the CLI, the service and autoinstall all call:
 // answers → validated answers + machine facts + sysroot → Plan (or problems / refusals with the exit code),
 // then the executor. Effects are gathered here; the decisions stay in the pure planner and validators.
 import { randomUUID } from 'node:crypto';
 import { rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Answers } from '../shared/answers.ts';
-import type { MachineFacts, Refusal, SysrootInfo } from '../shared/facts.ts';
-import type { Plan } from '../shared/plan.ts';
-import type { InstallEvent } from '../shared/events.ts';
-import type { Problem } from './answers/validate.ts';
-import { validateAnswers } from './answers/validate.ts';
-import { localeFromCmdline } from './answers/locale.ts';
-import { collectMachineFacts } from './disks/collect.ts';
-import { describeImage } from './disks/image.ts';
-import { listSysroots } from './medium/sysroots.ts';
-import { detectCopyMethod } from './run/layer-stack.ts';
-import { plan as makePlan } from './plan/plan.ts';
-import { execute, type ExecuteResult } from './run/executor.ts';
-import { secretsOf, type Secrets } from '../shared/secrets.ts';
-import { ExecaRunner, type CommandRunner } from './run/runner.ts';
-import type { Copier } from './run/copier.ts';
-import { CodedError } from './run/coded-error.ts';
-import { readDiskIdentity } from './disks/identity.ts';
-import { deviceChanges, identityChanges, type DiskIdentity, type IdentityField } from './disks/identity-diff.ts';
-import { diskUsers, imageUsers, scanOpenFiles } from './disks/in-use.ts';
-import { inUseBy } from './disks/safety.ts';
-import { lockTargets, TargetBusyError } from './run/target-lock.ts';
-import type { InUse } from '../shared/facts.ts';
+import type { Answers } from '../../shared/answers.ts';
+import type { MachineFacts, Refusal, SysrootInfo } from '../../shared/facts.ts';
+import type { Plan } from '../../shared/plan.ts';
+import type { InstallEvent } from '../../shared/events.ts';
+import type { Problem } from '../answers/validate.ts';
+import { validateAnswers } from '../answers/validate.ts';
+import { localeFromCmdline } from '../answers/locale.ts';
+import { machineFacts, sysrootsOf } from './facts.ts';
+import { describeImage } from '../disks/image.ts';
+import { detectCopyMethod } from '../run/layer-stack.ts';
+import { plan as makePlan } from '../plan/plan.ts';
+import { execute, type ExecuteResult } from '../run/executor.ts';
+import { secretsOf, type Secrets } from '../../shared/secrets.ts';
+import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
+import type { Copier } from '../run/copier.ts';
+import { CodedError } from '../run/coded-error.ts';
+import { readDiskIdentity } from '../disks/identity.ts';
+import { deviceChanges, identityChanges, type DiskIdentity, type IdentityField } from '../disks/identity-diff.ts';
+import { diskUsers, imageUsers, scanOpenFiles } from '../disks/in-use.ts';
+import { inUseBy } from '../disks/safety.ts';
+import { lockTargets, TargetBusyError } from '../run/target-lock.ts';
+import type { InUse } from '../../shared/facts.ts';
 
 /** Exit codes of `livekit` (issue #2): QA's scripts depend on them. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, cancelled: 130 } as const;
@@ -87,15 +86,8 @@ async function withTargetImage(machine: MachineFacts, raw: unknown): Promise<Mac
 }
 
 export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promise<Prepared> {
-  const base = opts.machine ?? (await collectMachineFacts({ cmdline: opts.cmdline, ...(opts.mediumDir ? { mediumDir: opts.mediumDir } : {}) }));
-  const machine = await withTargetImage(base, raw);
-  const lang = opts.lang ?? localeFromCmdline(opts.cmdline) ?? 'en';
-  const sysroots = await listSysroots({
-    ...(opts.sysrootsDir ? { sysrootsDir: opts.sysrootsDir } : {}),
-    ...(opts.mediumDir ? { mediumDir: opts.mediumDir } : {}),
-    lang,
-    machine,
-  });
+  const machine = await withTargetImage(opts.machine ?? (await machineFacts(opts)), raw);
+  const sysroots = await sysrootsOf(opts, machine, opts.lang ?? localeFromCmdline(opts.cmdline) ?? 'en');
   const v = validateAnswers(raw, { sysroots, cmdline: opts.cmdline });
   if (!v.ok) return { ok: false, exitCode: EXIT.invalid, problems: v.problems, refusals: [] };
   const listed = sysroots.find((s) => s.name === v.answers.variant);
