@@ -19,7 +19,7 @@ import { errorText } from '../engine/run/coded-error.ts';
 import { cliLanguage } from './language.ts';
 import { askYes } from './ask-yes.ts';
 import { cmdCleanup, settleLeftovers } from './leftovers.ts';
-import { diskLines, EventPrinter, erasedTargets, planLines, problemLine, refusalLines, sysrootLines, targetLine, warningLines } from './render.ts';
+import { diskLines, EventPrinter, effectLines, planLines, problemLine, refusalLines, sysrootLines, warningLines } from './render.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -99,7 +99,7 @@ async function cmdPlan(a: CliArgs, t: TFunction, cmdline: string): Promise<numbe
 /** Names what will be erased and asks; Ctrl-C at the prompt counts as cancelling. */
 async function confirm(t: TFunction, p: Extract<Prepared, { ok: true }>): Promise<'yes' | 'no' | 'cancelled'> {
   err(t('cli:confirm.header'));
-  erasedTargets(p.plan).forEach((d) => err(targetLine(t, d)));
+  effectLines(t, p.plan).forEach((l) => err(l));
   return askYes(t, t('cli:confirm.ask'));
 }
 
@@ -129,7 +129,7 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
     if (!a.yes) {
       if (!process.stdin.isTTY) {
         err(t('cli:error.notTty'));
-        erasedTargets(p.plan).forEach((d) => err(targetLine(t, d)));
+        effectLines(t, p.plan).forEach((l) => err(l));
         return EXIT.invalid;
       }
       const answer = await confirm(t, p);

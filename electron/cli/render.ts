@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { errorText } from '../engine/run/coded-error.ts';
 import type { DiskInfo, Refusal, SysrootInfo } from '../shared/facts.ts';
 import type { Plan } from '../shared/plan.ts';
+import { destroys, effectLine } from '../shared/effects-text.ts';
 import type { InstallEvent } from '../shared/events.ts';
 import type { Problem } from '../engine/answers/validate.ts';
 import { formatSize } from '../engine/answers/size.ts';
@@ -56,36 +57,17 @@ export function diskLines(t: T, disks: { disk: DiskInfo; refusals: Refusal[] }[]
   return out;
 }
 
-/** What the confirmation names: the erased disk, or the partitions that get formatted. */
-export function erasedTargets(plan: Plan): { path: string; model?: string; sizeBytes?: number }[] {
-  if (plan.erase) return [{ path: plan.erase.path, ...(plan.erase.model ? { model: plan.erase.model } : {}), sizeBytes: plan.erase.sizeBytes }];
-  return plan.partitions
-    .filter((p) => p.format && p.device)
-    .map((p) => ({ path: p.device!, ...(p.sizeBytes !== undefined ? { sizeBytes: p.sizeBytes } : {}) }));
-}
-
-export function targetLine(t: T, d: { path: string; model?: string; sizeBytes?: number }): string {
-  return t('cli:confirm.disk', { path: d.path, model: d.model ?? t('cli:unknownModel'), size: d.sizeBytes !== undefined ? formatSize(d.sizeBytes) : '?' });
+/** The plan's effects, one line each (what loses data marked `!`): the confirmation and `livekit plan` say them. */
+export function effectLines(t: T, plan: Plan): string[] {
+  return plan.effects.map((e) => `  ${destroys(e) ? '!' : '-'} ${effectLine(t, e, formatSize)}`);
 }
 
 export function planLines(t: T, plan: Plan): string[] {
   const out: string[] = [];
   out.push(t('cli:plan.variant', { variant: plan.variant.name, size: formatSize(plan.variant.sizeBytes) }));
   out.push(t('cli:plan.firmware', { firmware: plan.firmware, table: plan.partitionTable ?? '-' }));
-  out.push(t('cli:plan.erase'));
-  for (const d of erasedTargets(plan)) out.push(targetLine(t, d));
-  for (const p of plan.partitions) {
-    const where = p.device ?? (p.number !== undefined ? `#${p.number}` : '?');
-    out.push(
-      t('cli:plan.partition', {
-        role: p.role,
-        where,
-        size: p.sizeBytes !== undefined ? formatSize(p.sizeBytes) : t('cli:plan.rest'),
-        format: p.format ?? t('cli:plan.keep'),
-        mountpoint: p.mountpoint || '-',
-      }),
-    );
-  }
+  out.push(`${t('plan:effectsTitle')}:`);
+  out.push(...effectLines(t, plan));
   out.push(t('cli:plan.locale', { locale: plan.locale }));
   out.push(t('cli:plan.steps'));
   plan.steps.forEach((s, i) => {
@@ -110,7 +92,9 @@ function actionText(a: Plan['steps'][number]['actions'][number]): string {
     case 'copy':
       return `copy ${a.source} → ${a.target} (${formatSize(a.totalBytes)}, ${a.totalFiles} files)`;
     case 'release':
-      return a.keepDisk ? 'release (the disk stays attached)' : 'release';
+      return a.keepDevices ? 'release the mounts (the disk and its encryption stay open)' : 'release';
+    case 'open-luks':
+      return `cryptsetup open ${a.device} ${a.name} < (passphrase)`;
     case 'verify-target':
       return 'verify the target is still the disk planned for';
     case 'save-log':

@@ -13,13 +13,13 @@ import { DemoRescue } from '../engine/service/demo-rescue.ts';
 import { RealRescue } from '../engine/service/rescue.ts';
 import { registerHolder } from '../engine/run/held.ts';
 import { installLastResort } from '../engine/run/last-resort.ts';
-import { engineI18n } from '../engine/i18n.ts';
+import { fixedT } from '../engine/i18n.ts';
 import { releaseLeftoversSaid } from './leftovers.ts';
 
 /** A service started after one that was killed mid-install first releases what that one left (said in its English log). */
 async function releaseLeftovers(log: (m: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  const s = await releaseLeftoversSaid(engineI18n('en').t);
+  const s = await releaseLeftoversSaid(fixedT('en'));
   for (const line of [...s.lines.released, ...s.lines.notReleased]) log(line);
   if (s.notReleased.length) log('installs are refused until `livekit cleanup` releases what is named above');
 }

@@ -41,3 +41,8 @@ export function engineI18n(lng: Language = 'en'): I18n {
   if (instance.language !== lng) void instance.changeLanguage(lng);
   return instance;
 }
+
+/** A translator fixed to one language, leaving the engine's current language alone (English logs). */
+export function fixedT(lng: Language): I18n['t'] {
+  return engineI18n().getFixedT(lng) as I18n['t'];
+}

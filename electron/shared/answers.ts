@@ -44,6 +44,15 @@ export const keyboardSchema = strict({
   variant: z.string().optional(),
 });
 
+/**
+ * Full-disk encryption: root in LUKS2. The passphrase itself, or a root-only file holding it; an exported
+ * answer file says `passphrase: null` (a hash cannot unlock a disk) for a person or QA to fill in.
+ */
+export const encryptionSchema = strict({
+  passphrase: z.string().nullable().optional(),
+  'passphrase-file': z.string().min(1).optional(),
+});
+
 export const answersSchema = strict({
   version: z.literal(1),
   variant: z.string().min(1),
@@ -58,6 +67,7 @@ export const answersSchema = strict({
   root: rootSchema.optional(),
   keyboard: keyboardSchema.optional(),
   bootloader: z.enum(['auto', 'none']).default('auto'),
+  encryption: encryptionSchema.optional(),
   /** Under `livekit.autoinstall=` only: what the machine does after a successful install (default poweroff). */
   after: z.enum(['poweroff', 'reboot', 'shell']).optional(),
   /** Under `livekit.autoinstall=` only: power off after a failed install too (default: stay up with a shell). */

@@ -7,7 +7,8 @@ import { Problems } from '../components/Problems.tsx';
 import { NATIVE_NAMES } from '../i18n.ts';
 import { buildAnswers } from '../store/derive.ts';
 import { formatBytes } from '../store/format.ts';
-import { PartitionList, TransportIcon, transportOf } from '../components/DiskFacts.tsx';
+import { TransportIcon, transportOf } from '../components/DiskFacts.tsx';
+import { destroys, effectLine } from '../../electron/shared/effects-text.ts';
 import { Warnings } from '../components/Warnings.tsx';
 import { zoneLabel } from '../store/zones.ts';
 import { stepLabel } from '../components/step-label.ts';
@@ -93,12 +94,6 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
                   <span className="warning">
                     {erasedDisk && <TransportIcon kind={transportOf(erasedDisk)} />} {erased}
                   </span>
-                  {erasedDisk && erasedDisk.partitions.length > 0 && (
-                    <>
-                      <span className="lost">{t('summary.lost')}</span>
-                      <PartitionList disk={erasedDisk} />
-                    </>
-                  )}
                 </dd>
               </>
             ) : (
@@ -107,15 +102,14 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
                 <dd>{plan.partitions.map((p) => p.device).filter(Boolean).join(', ')}</dd>
               </>
             )}
-            <dt>{t('summary.partitions')}</dt>
+            <dt>{t('plan:effectsTitle')}</dt>
             <dd>
-              <ul>
-                {plan.partitions.map((p) => (
-                  <li key={`${p.role}-${p.number ?? p.device}`}>
-                    {t(`summary.role.${p.role}`)}
-                    {p.sizeBytes ? ` · ${formatBytes(p.sizeBytes, i18n.language)}` : ` · ${t('summary.rest')}`}
-                    {p.format ? ` · ${t('summary.format', { fs: p.format })}` : p.role === 'bios' ? ` · ${t('summary.raw')}` : ` · ${t('summary.keep')}`}
-                    {p.mountpoint ? ` · ${p.mountpoint}` : ''}
+              <ul className="effects" data-testid="effects">
+                {plan.effects.map((e, i) => (
+                  // What loses data is set apart (red, and said so to a screen reader), in the plan's own order.
+                  <li key={i} className={destroys(e) ? 'effect destroys' : 'effect'}>
+                    {destroys(e) && <span className="sr-only">{t('summary.destroys')} </span>}
+                    {effectLine(t, e, (b) => formatBytes(b, i18n.language))}
                   </li>
                 ))}
               </ul>

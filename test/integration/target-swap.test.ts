@@ -183,7 +183,8 @@ describe.skipIf(!isRoot)('a swapped target is refused (needs root: loop devices)
           });
         });
         await Promise.race([asked, cli.then(() => { throw new Error(`the CLI ended before asking:\n${screen}`); })]);
-        expect(screen).toContain('These will be ERASED');
+        expect(screen).toContain('The install will do this to the disks');
+        expect(screen).toMatch(/! New (GPT|MBR) partition table on /);
         expect(screen).toContain(loop);
         const before = await sha256File(b);
         await repoint(loop, b);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engineI18n, LOCALES_DIR } from '../../electron/engine/i18n.ts';
-import { EventPrinter, erasedTargets, problemLine, refusalLines, warningLines } from '../../electron/cli/render.ts';
+import { EventPrinter, effectLines, problemLine, refusalLines, warningLines } from '../../electron/cli/render.ts';
 import type { Plan } from '../../electron/shared/plan.ts';
 import { COMMANDS } from '../../electron/cli/args.ts';
 
@@ -65,10 +65,28 @@ describe('render', () => {
     expect(lines[0]).toBe('The target is refused:');
     expect(lines[1]).toMatch(/^ {2}\/dev\/sdb: /);
   });
-  it('names the erased disk, or the formatted partitions', () => {
-    const base = { partitions: [{ role: 'root', device: '/dev/sdb2', format: 'ext4', mountpoint: '/' }, { role: 'esp', device: '/dev/sdb1', mountpoint: '/boot/efi' }] } as unknown as Plan;
-    expect(erasedTargets(base)).toEqual([{ path: '/dev/sdb2' }]);
-    expect(erasedTargets({ ...base, erase: { path: '/dev/sdc', model: 'Disk', sizeBytes: 5, image: false } })).toEqual([{ path: '/dev/sdc', model: 'Disk', sizeBytes: 5 }]);
+  it('says each effect, what loses data marked with !, naming the system found on it', () => {
+    const GiB = 1024 ** 3;
+    const erase = {
+      effects: [
+        { kind: 'delete-partition', part: { disk: '/dev/sdc', number: 1, device: '/dev/sdc1' }, sizeBytes: 20 * GiB, existing: { fstype: 'ext4', os: 'Old Linux 1.0' } },
+        { kind: 'new-table', disk: '/dev/sdc', table: 'gpt', sizeBytes: 64 * GiB, model: 'Disk' },
+        { kind: 'create-partition', part: { disk: '/dev/sdc', number: 2, device: '/dev/sdc2' }, role: 'root', sizeBytes: 63 * GiB },
+        { kind: 'encrypt', part: { disk: '/dev/sdc', number: 2, device: '/dev/sdc2' }, sizeBytes: 63 * GiB },
+        { kind: 'format', part: { disk: '/dev/sdc', number: 2, device: '/dev/sdc2' }, fstype: 'ext4', sizeBytes: 63 * GiB, mountpoint: '/', encrypted: true },
+      ],
+    } as unknown as Plan;
+    expect(effectLines(t, erase)).toEqual([
+      '  ! Delete /dev/sdc1 (20 GiB) — holds Old Linux 1.0 (ext4)',
+      '  ! New GPT partition table on /dev/sdc (Disk, 64 GiB): everything on it is erased',
+      '  - Create /dev/sdc2: system partition (/), 63 GiB',
+      '  - Encrypt /dev/sdc2 with LUKS2 (63 GiB): it opens only with the passphrase',
+      '  - Format the encrypted /dev/sdc2 as ext4 for / (63 GiB)',
+    ]);
+    const image = { effects: [{ kind: 'create-partition', part: { disk: '/tmp/vm.img', number: 1 }, role: 'esp', sizeBytes: 512 * 1024 ** 2 }] } as unknown as Plan;
+    expect(effectLines(t, image)).toEqual(['  - Create partition 1 of /tmp/vm.img: EFI system partition, 512 MiB']);
+    const keep = { effects: [{ kind: 'format', part: { disk: '/dev/sdb', number: 3, device: '/dev/sdb3' }, fstype: 'xfs', sizeBytes: GiB, mountpoint: '/', existing: {} }] } as unknown as Plan;
+    expect(effectLines(t, keep)).toEqual(['  ! Format /dev/sdb3 as xfs for / (1 GiB)']);
   });
   it('prints progress in place on a terminal and each 10 % elsewhere', () => {
     const p = (percent: number) => ({ type: 'progress' as const, step: 'copy' as const, bytes: 1, total: 2, rate: 3, eta: 4, percent });

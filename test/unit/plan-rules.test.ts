@@ -53,7 +53,7 @@ describe('swap sizes', () => {
     const bad = fail(plan(answers({ target: { disk: '/dev/vdb', swap: 'lots' } }), uefiMachine(), desktopSysroot(), planEnv()));
     expect(bad.problems).toContainEqual(expect.objectContaining({ path: 'target.swap', code: 'plan:problem.swap-size' }));
     const p = ok(plan(answers({ target: { disk: '/dev/vdb', swap: 'none' } }), uefiMachine(), desktopSysroot(), planEnv()));
-    expect(p.swap).toEqual({ kind: 'none' });
+    expect(p.partitions.find((x) => x.role === 'root')!.fs!.swapFile).toBeUndefined();
     expect(p.steps.map((s) => s.id)).not.toContain('swap');
     expect(JSON.stringify(p)).not.toContain('swapfile');
   });
@@ -103,7 +103,8 @@ describe('steps', () => {
   });
 
   it('uses placeholders for devices, never a concrete partition path, when a disk is erased', () => {
-    const json = JSON.stringify(p);
+    // The steps run on the partitions as they will be named then; only the effects, said to a person, name them.
+    const json = JSON.stringify(p.steps);
     expect(json).not.toMatch(/\/dev\/vdb\d/);
     expect(json).toContain('{part:root}');
     expect(json).toContain('{part:esp}');
@@ -150,7 +151,7 @@ describe('the truth about the target', () => {
     const m = { ...uefiMachine(), disks: [...uefiMachine().disks, imageDisk()] };
     const p = ok(plan(answers({ target: { disk: imageDisk().path, filesystem: 'btrfs' } }), m, desktopSysroot(), planEnv()));
     expect(p.steps.slice(-3).map((s) => s.id)).toEqual(['unmount', 'check', 'detach']);
-    expect(stepOf(p, 'unmount')).toEqual([{ kind: 'release', keepDisk: true }]);
+    expect(stepOf(p, 'unmount')).toEqual([{ kind: 'release', keepDevices: true }]);
     expect(runs(p).filter((r) => r.failCode).map((r) => r.argv)).toEqual([['fsck.vfat', '-n', '{part:esp}'], ['btrfs', 'check', '--readonly', '{part:root}']]);
     expect(stepOf(p, 'detach')).toEqual([{ kind: 'release' }]);
   });
@@ -241,8 +242,8 @@ describe('installing into existing partitions', () => {
     expect(p.steps.map((s) => s.id)).not.toContain('partition');
     expect(runs(p).some((a) => a.argv[0] === 'mkfs.vfat' || a.argv[0] === 'wipefs' || a.argv[0] === 'sfdisk')).toBe(false);
     expect(p.partitions).toEqual([
-      { role: 'esp', device: '/dev/nvme0n1p1', sizeBytes: 512 * MiB, uuid: '7A3C-11F2', mountpoint: '/boot/efi' },
-      expect.objectContaining({ role: 'root', device: '/dev/nvme0n1p3', format: 'ext4' }),
+      { role: 'esp', device: '/dev/nvme0n1p1', sizeBytes: 512 * MiB, fs: { type: 'vfat', uuid: '7A3C-11F2', format: false, mountpoint: '/boot/efi' } },
+      expect.objectContaining({ role: 'root', device: '/dev/nvme0n1p3', fs: expect.objectContaining({ type: 'ext4', format: true, mountpoint: '/' }) }),
     ]);
   });
 
@@ -370,7 +371,7 @@ describe('pieces', () => {
     const src = ['plan.ts', 'steps.ts'].map((f) => readFileSync(join(import.meta.dirname, '..', '..', 'electron', 'engine', 'plan', f), 'utf8')).join('\n');
     const problemKeys = [...src.matchAll(/problem\([^,]+,\s*'([a-z-]+)'/g)].map((m) => m[1]!);
     expect(problemKeys.length).toBeGreaterThan(10);
-    const refusalKeys = ['live-medium', 'mounted', 'swap', 'read-only', 'too-small', 'optical', 'zram', 'ram', 'empty', 'not-found'];
+    const refusalKeys = ['live-medium', 'mounted', 'swap', 'read-only', 'too-small', 'optical', 'zram', 'ram', 'empty', 'not-found', 'in-use', 'no-room'];
     for (const l of locales) {
       for (const id of Object.keys(WEIGHTS)) expect(l.step![id], id).toBeTruthy();
       for (const k of refusalKeys) expect(l.refusal![k], k).toBeTruthy();

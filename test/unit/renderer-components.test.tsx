@@ -44,7 +44,7 @@ function fakeApi(f: UiFacts, problems: (a: Record<string, unknown>) => UiProblem
   const api: Api = {
     facts: async () => f,
     validate: async (a) => (calls.validate.push(a), problems(a)),
-    plan: async () => ({ ok: true, plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc' } } as unknown as Plan, planId: 'plan-1' }),
+    plan: async () => ({ ok: true, plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], effects: [{ kind: 'new-table', disk: '/dev/sda', table: 'gpt', sizeBytes: 500e9, model: 'Good Disk' }], steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc' } } as unknown as Plan, planId: 'plan-1' }),
     install: async (planId) => (calls.install.push(planId), { started: true }),
     retry: async () => ({ started: true }),
     cancel: async () => (calls.cancel++, { cancelled: true }),
@@ -137,6 +137,10 @@ describe('wizard components', () => {
     await screen.findByRole('heading', { name: enApp.language.title });
     act(() => useStore.getState().go('summary'));
     await screen.findByText(/Good Disk \/dev\/sda/, { selector: '[data-testid=erase] .warning' });
+    // The plan's effects, what loses data set apart and said so to a screen reader.
+    const effect = screen.getByTestId('effects').querySelector('li')!;
+    expect(effect.className).toBe('effect destroys');
+    expect(effect.textContent).toBe('Data is lost: New GPT partition table on /dev/sda (Good Disk, 466 GiB): everything on it is erased');
     // react-aria's autoFocus lands in an effect after the page renders: under load, after the text appears.
     await waitFor(() => expect(document.activeElement?.textContent).toBe(enApp.summary.cancel));
     const install = screen.getByRole('button', { name: enApp.summary.install });

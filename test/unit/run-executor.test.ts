@@ -35,12 +35,12 @@ function makePlan(root: string): Plan {
     firmware: 'bios',
     partitionTable: 'gpt',
     partitions: [
-      { role: 'bios', number: 1, mountpoint: '' },
-      { role: 'root', number: 2, format: 'ext4', uuid: 'u-1', mountpoint: '/' },
+      { role: 'bios', number: 1 },
+      { role: 'root', number: 2, fs: { type: 'ext4', uuid: 'u-1', format: true, mountpoint: '/' } },
     ],
     targetRoot: root,
     locale: 'en_US.UTF-8',
-    swap: { kind: 'none' },
+    effects: [],
     steps: [
       { id: 'attach', label: 'plan:step.attach', weight: 1, actions: [{ kind: 'attach-image', image: '/tmp/x.img' }] },
       { id: 'format', label: 'plan:step.format', weight: 1, actions: [{ kind: 'run', argv: ['mkfs.ext4', '-U', 'u-1', '{part:root}'] }] },

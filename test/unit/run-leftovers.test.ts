@@ -16,6 +16,7 @@ const snapshot = (over: Partial<HeldSnapshot> = {}): HeldSnapshot => ({
   loops: [],
   linkTarget: () => undefined,
   running: () => false,
+  mappings: [],
   ...over,
 });
 

@@ -16,6 +16,10 @@ import { machineFacts, sysrootsOf } from './facts.ts';
 import { describeImage } from '../disks/image.ts';
 import { detectCopyMethod } from '../run/layer-stack.ts';
 import { plan as makePlan } from '../plan/plan.ts';
+import { touchedDevices } from '../plan/effects.ts';
+import { effectLine } from '../../shared/effects-text.ts';
+import { fixedT } from '../i18n.ts';
+import { formatSize } from '../answers/size.ts';
 import { execute, type ExecuteResult } from '../run/executor.ts';
 import { secretsOf, type Secrets } from '../../shared/secrets.ts';
 import { ExecaRunner, type CommandRunner } from '../run/runner.ts';
@@ -109,10 +113,9 @@ export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promis
   return { ok: true, exitCode: 0, answers: v.answers, machine, sysroot, plan: r.plan, secrets: secretsOf(v.answers), logPath, targets };
 }
 
-/** The disk the plan erases, or the existing partitions it formats or mounts. */
+/** The devices the plan's effects touch: re-read before the first write, locked, checked for users. */
 function targetDevices(plan: Plan): string[] {
-  if (plan.erase) return [plan.erase.path];
-  return plan.partitions.map((p) => p.device).filter((d): d is string => !!d);
+  return touchedDevices(plan.effects);
 }
 
 /** The target is no longer the disk the plan was confirmed for. */
@@ -178,7 +181,9 @@ async function checkTargetsFree(prepared: Extract<Prepared, { ok: true }>): Prom
   }
   for (const path of targetDevices(plan)) {
     const disk = prepared.machine.disks.find((d) => d.path === path || d.partitions.some((p) => p.path === path));
-    const users = diskUsers(disk ?? { path, partitions: [] }, open).filter((u) => u.device === path || u.device === disk?.path);
+    const all = diskUsers(disk ?? { path, partitions: [] }, open);
+    // An erased disk: whoever uses any of its partitions. Otherwise only the partition itself or the whole disk.
+    const users = plan.erase?.path === path ? all : all.filter((u) => u.device === path || u.device === disk?.path);
     if (users.length) throw new TargetInUseError(path, users);
   }
 }
@@ -219,6 +224,7 @@ export async function runInstall(prepared: Extract<Prepared, { ok: true }>, opts
       onEvent: opts.onEvent,
       logFile: prepared.logPath,
       verifyTargets: () => checkTargetsStillThere(prepared),
+      preface: prepared.plan.effects.map((e) => `effect: ${effectLine(fixedT('en'), e, formatSize)}`),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.copier ? { copier: opts.copier } : {}),
     });

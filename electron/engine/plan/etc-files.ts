@@ -6,6 +6,8 @@ export interface FstabInput {
   rootUuid: string;
   /** The ESP's filesystem UUID (vfat volume id `ABCD-1234`), when the target has one. */
   espUuid?: string;
+  /** A plain /boot's filesystem UUID (beside an encrypted root). */
+  bootUuid?: string;
   /** The swap file's path inside the target, when there is one (btrfs: inside the @swap subvolume). */
   swapFile?: string;
 }
@@ -24,8 +26,17 @@ export function fstabContent(f: FstabInput): string {
     // xfs is never checked by fsck at boot (pass 0); ext4 is, first.
     out += row(root, '/', f.filesystem, 'defaults', '0', f.filesystem === 'ext4' ? '1' : '0');
   }
+  if (f.bootUuid) out += row(`UUID=${f.bootUuid}`, '/boot', 'ext4', 'defaults', '0', '2');
   if (f.espUuid) out += row(`UUID=${f.espUuid}`, '/boot/efi', 'vfat', 'umask=0077', '0', '2');
   return out;
+}
+
+/**
+ * /etc/crypttab: the container opened at boot by its LUKS UUID, under the name the install used (so the
+ * initramfs tools, run inside the target, find the mapping they are asked about). The passphrase is asked.
+ */
+export function crypttabContent(c: { name: string; luksUuid: string }): string {
+  return `# /etc/crypttab: written by the LiveKit installer. <name> <device> <key file> <options>\n${row(c.name, `UUID=${c.luksUuid}`, 'none', 'luks,discard')}`;
 }
 
 export function swapFstabLine(swapFile: string): string {

@@ -1,15 +1,21 @@
-// Pure: the partition table made on an erased disk, and the sfdisk script that makes it.
+// Pure: the partition table made on an erased disk, what each partition holds (the device tree: partition →
+// LUKS2 container → filesystem), and the sfdisk script that makes it. An encrypted root gets a plain /boot
+// beside it: GRUB 2.06-2.12 cannot read LUKS2 with argon2id, so the kernel and initramfs live outside it.
 import type { Filesystem, Layout } from '../../shared/answers.ts';
-import { BIOS_BOOT_BYTES, ESP_BYTES, MiB } from '../disks/safety.ts';
+import { BIOS_BOOT_BYTES, ESP_BYTES, GiB, MiB } from '../disks/safety.ts';
 import type { PlannedPartition } from '../../shared/plan.ts';
 
 export type ConcreteLayout = Exclude<Layout, 'auto'>;
+
+/** The plain /boot of an encrypted install: room for a few kernels and their initramfs images. */
+export const BOOT_BYTES = 1 * GiB;
 
 /** GPT type GUIDs and MBR type bytes (spelled out: sfdisk's aliases vary between versions). */
 export const PART_TYPES = {
   esp: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
   biosBoot: '21686148-6449-6E6F-744E-656564454649',
   linuxGpt: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
+  /** GPT's "Linux extended boot" is for the boot loader spec's XBOOTLDR; a /boot for GRUB is plain Linux data. */
   linuxMbr: '83',
 } as const;
 
@@ -30,6 +36,21 @@ export interface DiskLayout {
   sfdiskScript: string;
 }
 
+export interface LayoutUuids {
+  /** The root filesystem's UUID. */
+  root: string;
+  /** The ESP's UUID as fstab spells it (gpt-uefi). */
+  esp?: string;
+  /** With encryption: the LUKS2 container's UUID and the plain /boot filesystem's. */
+  luks?: string;
+  boot?: string;
+}
+
+/** The LUKS mapping's name: the one the installed system's crypttab opens it as, too. */
+export function luksName(luksUuid: string): string {
+  return `luks-${luksUuid}`;
+}
+
 /**
  * sfdisk starts the first partition at 1 MiB and, on GPT, keeps the last MiB for the backup table
  * (measured here: 1 GiB disk, 512 MiB ESP → a 510 MiB root). The root gets the rest.
@@ -39,56 +60,39 @@ function rootBytes(diskBytes: number, others: number, gpt: boolean): number {
   return Math.max(0, Math.floor(usable / MiB) * MiB);
 }
 
-export function diskLayout(
-  layout: ConcreteLayout,
-  diskBytes: number,
-  fs: Filesystem,
-  uuids: { root: string; esp?: string },
-): DiskLayout {
-  const root = (number: number, others: number, gpt: boolean): PlannedPartition => ({
-    role: 'root',
-    number,
-    sizeBytes: rootBytes(diskBytes, others, gpt),
-    format: fs,
-    uuid: uuids.root,
-    mountpoint: '/',
-  });
-  switch (layout) {
-    case 'gpt-uefi':
-      return {
-        table: 'gpt',
-        partitions: [
-          { role: 'esp', number: 1, sizeBytes: ESP_BYTES, format: 'vfat', ...(uuids.esp ? { uuid: uuids.esp } : {}), mountpoint: '/boot/efi' },
-          root(2, ESP_BYTES, true),
-        ],
-        sfdiskScript: [
-          'label: gpt',
-          `size=${ESP_BYTES / MiB}MiB, type=${PART_TYPES.esp}, name="EFI System"`,
-          `type=${PART_TYPES.linuxGpt}, name="LiveKit root"`,
-          '',
-        ].join('\n'),
-      };
-    case 'gpt-bios':
-      return {
-        table: 'gpt',
-        partitions: [
-          { role: 'bios', number: 1, sizeBytes: BIOS_BOOT_BYTES, mountpoint: '' },
-          root(2, BIOS_BOOT_BYTES, true),
-        ],
-        sfdiskScript: [
-          'label: gpt',
-          `size=${BIOS_BOOT_BYTES / MiB}MiB, type=${PART_TYPES.biosBoot}, name="BIOS boot"`,
-          `type=${PART_TYPES.linuxGpt}, name="LiveKit root"`,
-          '',
-        ].join('\n'),
-      };
-    case 'mbr-bios':
-      return {
-        table: 'dos',
-        partitions: [root(1, 0, false)],
-        sfdiskScript: ['label: dos', `type=${PART_TYPES.linuxMbr}, bootable`, ''].join('\n'),
-      };
+export function diskLayout(layout: ConcreteLayout, diskBytes: number, fs: Filesystem, uuids: LayoutUuids): DiskLayout {
+  const gpt = layout !== 'mbr-bios';
+  const parts: { p: Omit<PlannedPartition, 'number'>; line: string }[] = [];
+  if (layout === 'gpt-uefi') {
+    parts.push({
+      p: { role: 'esp', sizeBytes: ESP_BYTES, fs: { type: 'vfat', ...(uuids.esp ? { uuid: uuids.esp } : {}), format: true, mountpoint: '/boot/efi' } },
+      line: `size=${ESP_BYTES / MiB}MiB, type=${PART_TYPES.esp}, name="EFI System"`,
+    });
   }
+  if (layout === 'gpt-bios') parts.push({ p: { role: 'bios', sizeBytes: BIOS_BOOT_BYTES }, line: `size=${BIOS_BOOT_BYTES / MiB}MiB, type=${PART_TYPES.biosBoot}, name="BIOS boot"` });
+  const encrypted = uuids.luks !== undefined;
+  if (encrypted) {
+    parts.push({
+      p: { role: 'boot', sizeBytes: BOOT_BYTES, fs: { type: 'ext4', ...(uuids.boot ? { uuid: uuids.boot } : {}), format: true, mountpoint: '/boot' } },
+      line: gpt ? `size=${BOOT_BYTES / MiB}MiB, type=${PART_TYPES.linuxGpt}, name="LiveKit boot"` : `size=${BOOT_BYTES / MiB}MiB, type=${PART_TYPES.linuxMbr}, bootable`,
+    });
+  }
+  const others = parts.reduce((n, x) => n + (x.p.sizeBytes ?? 0), 0);
+  parts.push({
+    p: {
+      role: 'root',
+      sizeBytes: rootBytes(diskBytes, others, gpt),
+      ...(encrypted ? { luks: { uuid: uuids.luks!, name: luksName(uuids.luks!) } } : {}),
+      fs: { type: fs, uuid: uuids.root, format: true, mountpoint: '/' },
+    },
+    // The MBR layout boots from /boot when there is one, else from root.
+    line: gpt ? `type=${PART_TYPES.linuxGpt}, name="LiveKit root"` : `type=${PART_TYPES.linuxMbr}${encrypted ? '' : ', bootable'}`,
+  });
+  return {
+    table: gpt ? 'gpt' : 'dos',
+    partitions: parts.map((x, i) => ({ ...x.p, number: i + 1 }) as PlannedPartition).map(({ role, number, ...rest }) => ({ role, number, ...rest })),
+    sfdiskScript: [`label: ${gpt ? 'gpt' : 'dos'}`, ...parts.map((x) => x.line), ''].join('\n'),
+  };
 }
 
 /** A FAT volume id (8 hex digits, for mkfs.vfat -i) from a UUID, and how fstab and blkid spell it. */

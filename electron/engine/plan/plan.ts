@@ -1,21 +1,22 @@
 // The planner: a pure function (answers, machine, sysroot, env) → Plan, or why not.
 // Every decision is taken here (layout, sizes, UUIDs, file contents, commands); the executor only follows.
-import type { Answers } from '../../shared/answers.ts';
+import type { Answers, Filesystem } from '../../shared/answers.ts';
 import { DEFAULT_LOCALE, localeFromCmdline } from '../answers/locale.ts';
 import type { Problem } from '../answers/validate.ts';
 import type { DiskInfo, MachineFacts, PartitionInfo, Refusal, SysrootInfo } from '../../shared/facts.ts';
 import { partitionRefusalsFor, refusalsFor, requiredBytes, requiredRootBytes } from '../disks/safety.ts';
 import { grubPlatform } from './bootloader.ts';
-import { concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, vfatVolumeId } from './layout.ts';
+import { BOOT_BYTES, concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, vfatVolumeId } from './layout.ts';
+import { eraseEffects, partitionEffects } from './effects.ts';
 import { buildSteps, type StepInput } from './steps.ts';
 import { layoutForLocale } from '../../shared/keyboard.ts';
 import { swapBytesFor, swapFilePath } from './swap.ts';
-import type { Plan, PlannedPartition } from '../../shared/plan.ts';
+import type { Effect, Plan, PlannedFilesystem, PlannedPartition } from '../../shared/plan.ts';
 
 export interface PlanEnv {
   /** Where the target's root is mounted while installing (e.g. /run/livekit/target). */
   targetRoot: string;
-  /** A fresh UUID per call (tests pass a deterministic one). Called in order: root, ESP, swap. */
+  /** A fresh UUID per call (tests pass a deterministic one). Called in order: root, ESP, LUKS, /boot, swap. */
   newUuid: () => string;
   /** Where the engine's log ends up in the installed system (`/var/log/livekit-installer.log`). */
   logPath: string;
@@ -52,8 +53,8 @@ interface Target {
   sfdiskScript?: string;
   image?: string;
   espVolid?: string;
-  espUuid?: string;
   swapBytes: number;
+  effects: Effect[];
 }
 
 type Collect = { problems: Problem[]; refusals: { disk: string; refusals: Refusal[] }[] };
@@ -76,12 +77,14 @@ function eraseDiskTarget(answers: Answers, machine: MachineFacts, sysroot: Sysro
   }
   const layoutName = concreteLayout(answers.target.layout, machine.firmware);
   const firmware = firmwareOfLayout(layoutName);
+  // UUIDs are drawn in a fixed order (root, ESP, then the container and /boot of an encrypted install).
   const rootUuid = env.newUuid();
   const esp = layoutName === 'gpt-uefi' ? vfatVolumeId(env.newUuid()) : undefined;
-  const layout = diskLayout(layoutName, disk.sizeBytes, answers.target.filesystem, { root: rootUuid, ...(esp ? { esp: esp.uuid } : {}) });
+  const encrypted = answers.encryption ? { luks: env.newUuid(), boot: env.newUuid() } : {};
+  const layout = diskLayout(layoutName, disk.sizeBytes, answers.target.filesystem, { root: rootUuid, ...(esp ? { esp: esp.uuid } : {}), ...encrypted });
   const rootSpace = layout.partitions.find((p) => p.role === 'root')?.sizeBytes ?? 0;
   const swapBytes = swapOrProblem(answers, machine, rootSpace, out);
-  const refusals = refusalsFor(disk, machine, requiredBytes(sysroot, swapBytes, firmware));
+  const refusals = refusalsFor(disk, machine, requiredBytes(sysroot, swapBytes, firmware) + (answers.encryption ? BOOT_BYTES : 0));
   if (refusals.length) out.refusals.push({ disk: disk.path, refusals });
   const image = disk.type === 'image';
   return {
@@ -92,8 +95,9 @@ function eraseDiskTarget(answers: Answers, machine: MachineFacts, sysroot: Sysro
     partitionTable: layout.table,
     sfdiskScript: layout.sfdiskScript,
     ...(image ? { image: disk.path } : {}),
-    ...(esp ? { espVolid: esp.volid, espUuid: esp.uuid } : {}),
+    ...(esp ? { espVolid: esp.volid } : {}),
     swapBytes,
+    effects: eraseEffects(disk, layout.table, layout.partitions),
   };
 }
 
@@ -118,14 +122,16 @@ function partitionsTarget(answers: Answers, machine: MachineFacts, sysroot: Sysr
     out.problems.push(problem('target.partitions.root', 'bios-boot-missing', `${root.disk.path} has a GPT partition table but no BIOS boot partition for GRUB`, { disk: root.disk.path }));
   }
 
+  if (answers.encryption) {
+    out.problems.push(problem('encryption', 'encryption-needs-disk', 'Encryption needs a whole disk to erase: a plain /boot is made beside the encrypted root'));
+  }
   const rootUuid = env.newUuid();
   const swapBytes = swapOrProblem(answers, machine, root.part.sizeBytes, out);
   const rootRefusals = partitionRefusalsFor(root.part, root.disk, machine, requiredRootBytes(sysroot, swapBytes));
   if (rootRefusals.length) out.refusals.push({ disk: root.part.path, refusals: rootRefusals });
   const partitions: PlannedPartition[] = [
-    { role: 'root', device: root.part.path, sizeBytes: root.part.sizeBytes, format: answers.target.filesystem, uuid: rootUuid, mountpoint: '/' },
+    { role: 'root', device: root.part.path, sizeBytes: root.part.sizeBytes, fs: { type: answers.target.filesystem, uuid: rootUuid, format: true, mountpoint: '/' } },
   ];
-  let espUuid: string | undefined;
   if (esp) {
     const espRefusals = partitionRefusalsFor(esp.part, esp.disk, machine, null);
     if (espRefusals.length) out.refusals.push({ disk: esp.part.path, refusals: espRefusals });
@@ -135,10 +141,10 @@ function partitionsTarget(answers: Answers, machine: MachineFacts, sysroot: Sysr
     } else if (!esp.part.uuid) {
       out.problems.push(problem('target.partitions.efi', 'esp-unformatted', `${esp.part.path} has no FAT filesystem`, { device: esp.part.path }));
     }
-    espUuid = esp.part.uuid;
-    partitions.unshift({ role: 'esp', device: esp.part.path, sizeBytes: esp.part.sizeBytes, ...(espUuid ? { uuid: espUuid } : {}), mountpoint: '/boot/efi' });
+    const espUuid = esp.part.uuid;
+    partitions.unshift({ role: 'esp', device: esp.part.path, sizeBytes: esp.part.sizeBytes, fs: { type: 'vfat', ...(espUuid ? { uuid: espUuid } : {}), format: false, mountpoint: '/boot/efi' } });
   }
-  return { partitions, firmware, diskRef: root.disk.path, ...(espUuid ? { espUuid } : {}), swapBytes };
+  return { partitions, firmware, diskRef: root.disk.path, swapBytes, effects: partitionEffects(partitions, (d) => findPartition(machine, d)) };
 }
 
 /** Checks that the chosen bootloader can be installed from this sysroot on this machine. */
@@ -183,6 +189,15 @@ function logHostPath(env: PlanEnv): string {
   return p.startsWith(`${env.targetRoot}/`) ? p : `${env.targetRoot}${p.startsWith('/') ? '' : '/'}${p}`;
 }
 
+/** The root filesystem's own tree: btrfs subvolumes (`@` the root, `@home`, `@swap`), and the swap file. */
+function withRootContents(partitions: PlannedPartition[], fs: Filesystem, swapFile: PlannedFilesystem['swapFile']): PlannedPartition[] {
+  return partitions.map((p) => {
+    if (p.role !== 'root' || !p.fs) return p;
+    const subvolumes = fs === 'btrfs' ? [{ name: '@', mountpoint: '/' }, { name: '@home', mountpoint: '/home' }, ...(swapFile ? [{ name: '@swap', mountpoint: '/swap' }] : [])] : undefined;
+    return { ...p, fs: { ...p.fs, ...(subvolumes ? { subvolumes } : {}), ...(swapFile ? { swapFile } : {}) } };
+  });
+}
+
 export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, env: PlanEnv): PlanResult {
   const out: Collect = { problems: [], refusals: [] };
   if (!sysroot.installable) out.problems.push(problem('variant', 'not-installable', `"${sysroot.name}" is a Live-only sysroot`, { variant: sysroot.name }));
@@ -198,10 +213,8 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
   const swapUuid = target && target.swapBytes > 0 ? env.newUuid() : undefined;
   if (!target || out.problems.length || out.refusals.length) return { ok: false, refusals: out.refusals, problems: out.problems };
 
-  const fs = answers.target.filesystem;
   const locale = answers.locale ?? localeFromCmdline(machine.cmdline) ?? DEFAULT_LOCALE;
-  const rootUuid = target.partitions.find((p) => p.role === 'root')!.uuid!;
-  const swap = swapUuid ? { path: swapFilePath(fs), sizeBytes: target.swapBytes, uuid: swapUuid } : undefined;
+  const partitions = withRootContents(target.partitions, answers.target.filesystem, swapUuid ? { path: swapFilePath(answers.target.filesystem), sizeBytes: target.swapBytes, uuid: swapUuid } : undefined);
   const input: StepInput = {
     answers,
     machine,
@@ -209,19 +222,16 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
     targetRoot: env.targetRoot,
     logPath: logHostPath(env),
     locale,
-    partitions: target.partitions,
+    partitions,
     diskRef: target.diskRef,
     firmware: target.firmware,
-    rootUuid,
     ...(target.image ? { image: target.image } : {}),
     ...(target.sfdiskScript !== undefined ? { sfdiskScript: target.sfdiskScript } : {}),
     ...(target.espVolid ? { espVolid: target.espVolid } : {}),
-    ...(target.espUuid ? { espUuid: target.espUuid } : {}),
-    ...(swap ? { swap } : {}),
     ...(platform ? { grubPlatform: platform } : {}),
   };
 
-  const { user, root: rootAccount, ...rest } = answers;
+  const { user, root: rootAccount, encryption, ...rest } = answers;
   const password = user['password-hash'] !== undefined ? 'hashed' : user.password !== undefined ? 'set' : 'none';
   const root = rootAccount?.['password-hash'] !== undefined ? 'hashed' : rootAccount?.password !== undefined ? 'set' : 'locked';
   return {
@@ -233,15 +243,17 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
         keyboard: answers.keyboard ?? { layout: layoutForLocale(locale) },
         user: { name: user.name, ...(user.fullname !== undefined ? { fullname: user.fullname } : {}), password, admin: user.admin !== false, autologin: user.autologin === true },
         root,
+        // Whether, never how: the passphrase is a secret (shared/secrets.ts).
+        ...(encryption ? { encryption: 'luks2' as const } : {}),
       },
       variant: { name: sysroot.name, path: sysroot.path, sizeBytes: sysroot.sizeBytes, inodes: sysroot.inodes },
       ...(target.erase ? { erase: target.erase } : {}),
       firmware: target.firmware,
       ...(target.partitionTable ? { partitionTable: target.partitionTable } : {}),
-      partitions: target.partitions,
+      partitions,
       targetRoot: env.targetRoot,
       locale,
-      swap: swap ? { kind: 'file', path: swap.path, sizeBytes: swap.sizeBytes } : { kind: 'none' },
+      effects: target.effects,
       steps: buildSteps(input),
     },
   };

@@ -4,6 +4,7 @@ import type { MachineFacts, SysrootInfo } from '../../shared/facts.ts';
 import { grubCommands, initramfsCommand } from './bootloader.ts';
 import {
   adjtimeContent,
+  crypttabContent,
   autologinFile,
   defaultKeyboardContent,
   fstabContent,
@@ -35,14 +36,28 @@ export interface StepInput {
   /** `{disk}`, or the concrete disk when installing into existing partitions. */
   diskRef: string;
   firmware: 'uefi' | 'bios';
-  rootUuid: string;
   /** The ESP's volume id for mkfs.vfat -i (8 hex digits) when it is formatted. */
   espVolid?: string;
-  /** The ESP's UUID as fstab spells it, when the target has an ESP. */
-  espUuid?: string;
-  swap?: { path: string; sizeBytes: number; uuid: string };
   /** GRUB platform, or undefined for `bootloader: none`. */
   grubPlatform?: string;
+}
+
+/** The options of a new LUKS2 container (argon2id; the memory cost lets a 2 GiB machine unlock it). */
+export const LUKS_FORMAT_OPTIONS = ['--type', 'luks2', '--pbkdf', 'argon2id', '--pbkdf-memory', '524288', '--iter-time', '2000'];
+
+/** The parts of the device tree the steps act on. */
+function treeOf(partitions: PlannedPartition[]) {
+  const root = partitions.find((p) => p.role === 'root')!;
+  const rootFs = root.fs!;
+  return {
+    root,
+    rootFs,
+    /** Where the root filesystem lives: the partition, or the opened container. */
+    rootDev: root.luks ? `/dev/mapper/${root.luks.name}` : '{part:root}',
+    boot: partitions.find((p) => p.role === 'boot' && p.fs?.format),
+    esp: partitions.find((p) => p.role === 'esp'),
+    swap: rootFs.swapFile,
+  };
 }
 
 /** Progress weights: the copy dominates; the initramfs and GRUB take a while too. */
@@ -97,7 +112,9 @@ export function buildSteps(i: StepInput): Step[] {
     return [...binds, ...actions];
   };
   const fs = i.answers.target.filesystem;
-  const rootPart = '{part:root}';
+  const tree = treeOf(i.partitions);
+  const { rootDev, rootFs, swap } = tree;
+  const rootUuid = rootFs.uuid!;
   const tools = i.sysroot.tools;
 
   if (i.image) step('attach', [{ kind: 'attach-image', image: i.image }]);
@@ -112,16 +129,22 @@ export function buildSteps(i: StepInput): Step[] {
 
   const format: Action[] = [];
   if (i.espVolid) format.push(run(['mkfs.vfat', '-F', '32', '-n', 'EFI', '-i', i.espVolid, '{part:esp}']));
-  if (fs === 'ext4') format.push(run(['mkfs.ext4', '-F', '-q', '-U', i.rootUuid, rootPart]));
-  if (fs === 'xfs') format.push(run(['mkfs.xfs', '-f', '-q', '-m', `uuid=${i.rootUuid}`, rootPart]));
+  if (tree.boot) format.push(run(['mkfs.ext4', '-F', '-q', '-U', tree.boot.fs!.uuid!, '{part:boot}']));
+  const luks = tree.root.luks;
+  if (luks) {
+    // The passphrase reaches cryptsetup on stdin only, as it is: a key file is read whole, a newline included.
+    const secret = { ref: 'encryption.passphrase' as const, template: '{secret}' };
+    format.push(run(['cryptsetup', 'luksFormat', ...LUKS_FORMAT_OPTIONS, '--uuid', luks.uuid, '--batch-mode', '--key-file=-', '{part:root}'], { stdinSecret: secret }));
+    format.push({ kind: 'open-luks', device: '{part:root}', name: luks.name, secret: secret.ref });
+  }
+  if (fs === 'ext4') format.push(run(['mkfs.ext4', '-F', '-q', '-U', rootUuid, rootDev]));
+  if (fs === 'xfs') format.push(run(['mkfs.xfs', '-f', '-q', '-m', `uuid=${rootUuid}`, rootDev]));
   if (fs === 'btrfs') {
     // Subvolumes are made on the top level, mounted at the target root; the mount step binds @ over it
     // (a second mount of the same btrfs on one mount point is refused with EBUSY; a bind is not).
-    format.push(run(['mkfs.btrfs', '-f', '-q', '-U', i.rootUuid, rootPart]));
-    format.push({ kind: 'mount', source: rootPart, target: root, fstype: 'btrfs' });
-    for (const sv of ['@', '@home', ...(i.swap ? ['@swap'] : [])]) {
-      format.push(run(['btrfs', 'subvolume', 'create', at(`/${sv}`)]));
-    }
+    format.push(run(['mkfs.btrfs', '-f', '-q', '-U', rootUuid, rootDev]));
+    format.push({ kind: 'mount', source: rootDev, target: root, fstype: 'btrfs' });
+    for (const sv of rootFs.subvolumes ?? []) format.push(run(['btrfs', 'subvolume', 'create', at(`/${sv.name}`)]));
   }
   step('format', format);
 
@@ -129,10 +152,13 @@ export function buildSteps(i: StepInput): Step[] {
     fs === 'btrfs'
       ? [
           { kind: 'mount', source: at('/@'), target: root, bind: true },
-          { kind: 'mount', source: rootPart, target: at('/home'), fstype: 'btrfs', options: ['subvol=@home'] },
-          ...(i.swap ? [{ kind: 'mount', source: rootPart, target: at('/swap'), fstype: 'btrfs', options: ['subvol=@swap'] } as Action] : []),
+          ...(rootFs.subvolumes ?? [])
+            .filter((sv) => sv.name !== '@')
+            .map((sv): Action => ({ kind: 'mount', source: rootDev, target: at(sv.mountpoint), fstype: 'btrfs', options: [`subvol=${sv.name}`] })),
         ]
-      : [{ kind: 'mount', source: rootPart, target: root, fstype: fs }];
+      : [{ kind: 'mount', source: rootDev, target: root, fstype: fs }];
+  // A plain /boot is mounted before the copy, so the kernel and initramfs land on it.
+  if (tree.boot) mount.push({ kind: 'mount', source: '{part:boot}', target: at('/boot'), fstype: 'ext4' });
   step('mount', mount);
 
   // The copy lands in the page cache: syncfs reports a write the target refused (a full host filesystem under
@@ -150,17 +176,20 @@ export function buildSteps(i: StepInput): Step[] {
     { kind: 'verify-target' },
   ]);
 
+  const espUuid = tree.esp?.fs?.uuid;
   step('fstab', [
     {
       kind: 'write-file',
       path: at('/etc/fstab'),
       content: fstabContent({
         filesystem: fs,
-        rootUuid: i.rootUuid,
-        ...(i.espUuid ? { espUuid: i.espUuid } : {}),
-        ...(i.swap ? { swapFile: i.swap.path } : {}),
+        rootUuid,
+        ...(espUuid ? { espUuid } : {}),
+        ...(tree.boot ? { bootUuid: tree.boot.fs!.uuid! } : {}),
+        ...(swap ? { swapFile: swap.path } : {}),
       }),
     },
+    ...(luks ? [{ kind: 'write-file', path: at('/etc/crypttab'), content: crypttabContent({ name: luks.name, luksUuid: luks.uuid }) } as Action] : []),
   ]);
 
   step('hostname', [
@@ -223,17 +252,17 @@ export function buildSteps(i: StepInput): Step[] {
     run(['rm', '-f', at('/var/lib/dbus/machine-id')]),
   ]);
 
-  if (i.swap) {
-    const file = at(i.swap.path);
+  if (swap) {
+    const file = at(swap.path);
     const make =
       fs === 'btrfs'
-        ? [run(['btrfs', 'filesystem', 'mkswapfile', '--size', `${i.swap.sizeBytes / MiB}m`, '--uuid', i.swap.uuid, file])]
+        ? [run(['btrfs', 'filesystem', 'mkswapfile', '--size', `${swap.sizeBytes / MiB}m`, '--uuid', swap.uuid, file])]
         : [
-            run(['fallocate', '-l', String(i.swap.sizeBytes), file]),
+            run(['fallocate', '-l', String(swap.sizeBytes), file]),
             run(['chmod', '600', file]),
-            run(['mkswap', '-U', i.swap.uuid, file]),
+            run(['mkswap', '-U', swap.uuid, file]),
           ];
-    step('swap', [...make, { kind: 'write-file', path: at('/etc/fstab'), content: swapFstabLine(i.swap.path), append: true }]);
+    step('swap', [...make, { kind: 'write-file', path: at('/etc/fstab'), content: swapFstabLine(swap.path), append: true }]);
   }
 
   if (tools.initramfs && tools.kernels.length > 0) {
@@ -261,21 +290,23 @@ export function buildSteps(i: StepInput): Step[] {
 
   step('log', [{ kind: 'save-log', path: i.logPath }, run(['sync', '-f', root])]);
   // Done is said only of filesystems a read-only check finds clean, unmounted, on the target still planned for.
-  step('unmount', [{ kind: 'release', ...(i.image ? { keepDisk: true } : {}) }]);
-  step('check', [...fsChecks(i), { kind: 'verify-target' }]);
-  if (i.image) step('detach', [{ kind: 'release' }]);
+  // An image's loop device and an encrypted root's container stay open for the checks, then go.
+  const keepDevices = i.image !== undefined || luks !== undefined;
+  step('unmount', [{ kind: 'release', ...(keepDevices ? { keepDevices: true } : {}) }]);
+  step('check', [...fsChecks(i, rootDev), { kind: 'verify-target' }]);
+  if (keepDevices) step('detach', [{ kind: 'release' }]);
   return steps;
 }
 
 /** A read-only check of each filesystem the install made (a kept ESP is another system's: left alone). */
-function fsChecks(i: StepInput): Action[] {
-  const root = '{part:root}';
+function fsChecks(i: StepInput, rootDev: string): Action[] {
   const fs = i.answers.target.filesystem;
   const check = (argv: string[]) => run(argv, { failCode: 'fs-check-failed' });
   const out: Action[] = [];
   if (i.espVolid) out.push(check(['fsck.vfat', '-n', '{part:esp}']));
-  if (fs === 'ext4') out.push(check(['e2fsck', '-f', '-n', root]));
-  if (fs === 'xfs') out.push(check(['xfs_repair', '-n', root]));
-  if (fs === 'btrfs') out.push(check(['btrfs', 'check', '--readonly', root]));
+  if (i.partitions.some((p) => p.role === 'boot' && p.fs?.format)) out.push(check(['e2fsck', '-f', '-n', '{part:boot}']));
+  if (fs === 'ext4') out.push(check(['e2fsck', '-f', '-n', rootDev]));
+  if (fs === 'xfs') out.push(check(['xfs_repair', '-n', rootDev]));
+  if (fs === 'btrfs') out.push(check(['btrfs', 'check', '--readonly', rootDev]));
   return out;
 }

@@ -1,7 +1,7 @@
 // Pure: the Plans of the maintenance tools. Mounting a system (its fstab, then /dev /proc /sys /run and
 // efivars bound), and each repair (boot, fstab, password, fsck, copy-home) as ordered steps of exact
 // commands that the executor runs, the CLI prints and the user confirms, as an install's plan is.
-import type { PlannedPartition, Step, StepId, Action } from '../../shared/plan.ts';
+import type { FilesystemType, PlannedFilesystem, PlannedPartition, Step, StepId, Action } from '../../shared/plan.ts';
 import { grubPlatform, initramfsCommand } from '../plan/bootloader.ts';
 import { WEIGHTS } from '../plan/steps.ts';
 import { fixedFstab } from './fstab.ts';
@@ -39,12 +39,17 @@ function depth(mountpoint: string): number {
   return mountpoint.split('/').filter(Boolean).length;
 }
 
+/** A kept filesystem of the system, as the device tree names it (repairs format nothing). */
+function keptFs(fstype: string, mountpoint: string, uuid: string | undefined): PlannedFilesystem {
+  return { type: fstype as FilesystemType, format: false, mountpoint, ...(uuid ? { uuid } : {}) };
+}
+
 function partitionsOf(sys: InstalledSystem): PlannedPartition[] {
-  const out: PlannedPartition[] = [{ role: 'root', device: sys.root.device, mountpoint: '/', ...(sys.root.uuid ? { uuid: sys.root.uuid } : {}) }];
+  const out: PlannedPartition[] = [{ role: 'root', device: sys.root.device, fs: keptFs(sys.root.fstype, '/', sys.root.uuid) }];
   const esp = sys.mounts.find((m) => ESP_MOUNTPOINTS.includes(m.mountpoint) && m.device);
-  if (esp) out.push({ role: 'esp', device: esp.device!, mountpoint: esp.mountpoint, ...(uuidOf(esp) ? { uuid: uuidOf(esp)! } : {}) });
+  if (esp) out.push({ role: 'esp', device: esp.device!, fs: keptFs(esp.fstype, esp.mountpoint, uuidOf(esp)) });
   const boot = sys.mounts.find((m) => m.mountpoint === '/boot' && m.device);
-  if (boot) out.push({ role: 'boot', device: boot.device!, mountpoint: '/boot', ...(uuidOf(boot) ? { uuid: uuidOf(boot)! } : {}) });
+  if (boot) out.push({ role: 'boot', device: boot.device!, fs: keptFs(boot.fstype, '/boot', uuidOf(boot)) });
   return out;
 }
 

@@ -38,6 +38,8 @@ export interface ExecuteOptions {
   heldDir?: string | null;
   /** The plan's `verify-target`: throws when the target is no longer the disk or file planned for. */
   verifyTargets?: () => Promise<void>;
+  /** Lines logged after the plan, before the first step (an install's effects, in words). */
+  preface?: string[];
 }
 
 export interface ExecuteResult {
@@ -131,6 +133,7 @@ export async function execute(plan: ExecutablePlan, opts: ExecuteOptions): Promi
 
   // An install's plan opens its log (QA and the tests read it there); a repair's caller prints its own.
   if (isInstallPlan(plan)) emit({ type: 'plan', plan });
+  for (const line of opts.preface ?? []) log(line);
   let current: StepId | undefined;
   try {
     for (const [index, step] of plan.steps.entries()) {

@@ -13,6 +13,8 @@ export type HeldRecord =
   /** `device` is known once losetup has printed it; until then the loop is found by its backing file. */
   | { kind: 'loop'; backing: string; backingId?: string; device?: string }
   | { kind: 'link'; path: string; to: string }
+  /** An opened LUKS container, /dev/mapper/<name>, on `device`. */
+  | { kind: 'luks'; name: string; device: string }
   /** A command's process group: it may outlive the engine and keep writing into the target. */
   | { kind: 'process'; pid: number; start: string; command: string };
 

@@ -13,6 +13,8 @@ import { releaseForeignCopies } from './leftovers.ts';
 type Held =
   | { kind: 'mount'; target: string }
   | { kind: 'loop'; device: string }
+  /** An opened LUKS container, /dev/mapper/<name>. */
+  | { kind: 'luks'; name: string }
   | { kind: 'link'; path: string }
   /** A FAT filesystem staged in `dir` (the kernel cannot mount vfat): written back with mtools at release. */
   | { kind: 'fat'; device: string; dir: string };
@@ -70,6 +72,10 @@ export class HeldStack {
     return this.take({ kind: 'mount', target, source }, doMount, () => ({ kind: 'mount', target }));
   }
 
+  openLuks(name: string, device: string, doOpen: () => Promise<unknown>): Promise<unknown> {
+    return this.take({ kind: 'luks', name, device }, doOpen, () => ({ kind: 'luks', name }));
+  }
+
   async link(path: string, to: string, doLink: () => void): Promise<void> {
     await this.take({ kind: 'link', path, to }, async () => doLink(), () => ({ kind: 'link', path }));
   }
@@ -88,19 +94,20 @@ export class HeldStack {
   }
 
   /**
-   * Releases newest first; never throws. With `keepDisk`, stops at the loop device holding the target
-   * (its filesystems are checked unmounted, then the last release detaches it).
+   * Releases newest first; never throws. With `keepDevices`, stops at the first device (a LUKS container, the
+   * loop device holding the target): their filesystems are checked unmounted, then the last release closes them.
    */
-  async release(opts: { keepDisk?: boolean } = {}): Promise<void> {
+  async release(opts: { keepDevices?: boolean } = {}): Promise<void> {
     let copiesReleased = false;
     while (this.stack.length > 0) {
       const top = this.stack[this.stack.length - 1]!;
-      // Mounts are all released (they come after the disk): no other namespace may keep a copy of them.
-      if (top.held.kind === 'loop' && !copiesReleased) {
+      const device = top.held.kind === 'loop' || top.held.kind === 'luks';
+      // Mounts are all released (they come after the devices): no other namespace may keep a copy of them.
+      if (device && !copiesReleased) {
         copiesReleased = true;
         await this.releaseCopies();
       }
-      if (opts.keepDisk && top.held.kind === 'loop') return;
+      if (opts.keepDevices && device) return;
       this.stack.pop();
       try {
         await this.releaseOne(top.held);
@@ -150,6 +157,8 @@ export class HeldStack {
           break;
         }
       }
+    } else if (h.kind === 'luks') {
+      await this.run(['cryptsetup', 'close', h.name]);
     } else {
       await this.run(['losetup', '-d', h.device]);
     }

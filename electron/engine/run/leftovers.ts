@@ -18,6 +18,8 @@ export interface HeldSnapshot {
   loops: { device: string; backing: string; deleted: boolean }[];
   /** Where a symlink points, or undefined when `path` is no symlink. */
   linkTarget: (path: string) => string | undefined;
+  /** Names of the device-mapper devices there are (`luks-…`). */
+  mappings: string[];
   running: (p: ProcessId) => boolean;
 }
 
@@ -50,6 +52,8 @@ export function leftoversOf(journals: (JournalFile & { file: string })[], snap: 
         for (const l of loops) items.push({ ...r, device: l.device });
       } else if (r.kind === 'link') {
         if (snap.linkTarget(r.path) === r.to) items.push(r);
+      } else if (r.kind === 'luks') {
+        if (snap.mappings.includes(r.name)) items.push(r);
       } else if (snap.running({ pid: r.pid, start: r.start })) {
         items.push(r);
       }
@@ -94,7 +98,27 @@ export function takeSnapshot(): HeldSnapshot {
       }
     },
     running: isRunning,
+    mappings: readMappings(),
   };
+}
+
+/** The device-mapper devices' names, from sysfs (/sys/class/block/dm-N/dm/name). */
+function readMappings(): string[] {
+  const out: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/class/block').filter((n) => /^dm-\d+$/.test(n));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    try {
+      out.push(readFileSync(`/sys/class/block/${n}/dm/name`, 'utf8').trim());
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
 }
 
 export function findLeftovers(dir: string): Leftover[] {
@@ -210,6 +234,10 @@ async function releaseOne(r: HeldRecord, runner: CommandRunner, ourMounts: strin
       if (res.code !== 0) return { record: r, reason: res.stderr.trim().split('\n').pop() || 'busy', users: processesUsing(r.target) };
     } else if (r.kind === 'link') {
       removeLink(r.path);
+    } else if (r.kind === 'luks') {
+      await releaseForeignCopies(ourMounts, runner);
+      const res = await runner.run(['cryptsetup', 'close', r.name], { okExitCodes: [0, 4, 5] });
+      if (readMappings().includes(r.name)) return { record: r, reason: res.stderr.trim().split('\n').pop() || `${r.name} is still in use` };
     } else if (r.device) {
       // A mount namespace made while the run had its target mounted (`unshare -m` with private propagation)
       // keeps a copy of that mount, and with it the loop device: the copy is the run's, released there too.
@@ -312,6 +340,8 @@ export function describeHeld(r: HeldRecord): string {
       return `link ${r.path}`;
     case 'process':
       return `process ${r.pid} (${r.command})`;
+    case 'luks':
+      return `encrypted /dev/mapper/${r.name} (${r.device})`;
   }
 }
 

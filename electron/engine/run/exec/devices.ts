@@ -61,10 +61,9 @@ export class TargetDevices {
   async linkUuids(held: HeldStack, log: (m: string) => void): Promise<void> {
     if (this.linked || existsSync('/run/udev/control')) return;
     this.linked = true;
-    for (const p of this.plan.partitions) {
-      const device = this.parts[p.role];
-      if (!p.uuid || !device || !existsSync(device)) continue;
-      const path = `${BY_UUID}/${p.uuid}`;
+    for (const [uuid, device] of this.uuidLinks()) {
+      if (!existsSync(device)) continue;
+      const path = `${BY_UUID}/${uuid}`;
       try {
         lstatSync(path);
         continue; // already there (udev, or another install): not ours to touch
@@ -75,5 +74,17 @@ export class TargetDevices {
       await held.link(path, device, () => symlinkSync(device, path));
       log(`no udev: linked ${path} -> ${device}`);
     }
+  }
+
+  /** UUID → device, as udev links them: a filesystem to its partition, or to the opened container holding it. */
+  private uuidLinks(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const p of this.plan.partitions) {
+      const device = this.parts[p.role];
+      if (!device) continue;
+      if (p.luks) out.push([p.luks.uuid, device]);
+      if (p.fs?.uuid) out.push([p.fs.uuid, p.luks ? `/dev/mapper/${p.luks.name}` : device]);
+    }
+    return out;
   }
 }

@@ -137,8 +137,14 @@ const copy: Handler<'copy'> = async (a, ctx, step) => {
 };
 
 const release: Handler<'release'> = async (a, ctx) => {
-  await ctx.held.release({ keepDisk: a.keepDisk === true });
+  await ctx.held.release({ keepDevices: a.keepDevices === true });
   if (ctx.held.fatWriteFailed) throw new Error('Writing the EFI system partition back with mtools failed');
+};
+
+const openLuks: Handler<'open-luks'> = async (a, ctx) => {
+  const device = ctx.devices.res(a.device);
+  await ctx.held.openLuks(a.name, device, () => ctx.run(['cryptsetup', 'open', '--type', 'luks2', '--key-file=-', device, a.name], { stdin: ctx.secret(a.secret) }));
+  ctx.log(`opened ${device} as /dev/mapper/${a.name}`);
 };
 
 const verifyTarget: Handler<'verify-target'> = async (_a, ctx) => {
@@ -162,6 +168,7 @@ const HANDLERS: { [K in Action['kind']]: Handler<K> } = {
   copy,
   release,
   'verify-target': verifyTarget,
+  'open-luks': openLuks,
   'save-log': saveLog,
 };
 
