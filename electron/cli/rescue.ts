@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createInterface } from 'node:readline/promises';
 import type { TFunction } from 'i18next';
 import { execa } from 'execa';
 import { EXIT } from '../engine/app/install.ts';
@@ -31,6 +30,7 @@ import { checkPassword } from '../shared/account-rules.ts';
 import type { Finding } from '../shared/problem.ts';
 import type { CliArgs } from './args.ts';
 import { askYes } from './ask-yes.ts';
+import { readSecret } from './read-secret.ts';
 import { EventPrinter, refusalLines } from './render.ts';
 import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines } from './render-rescue.ts';
 
@@ -213,60 +213,14 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
 }
 
 /** More than any password pam_unix takes (511 bytes): stdin is not read past it (`< /dev/zero`). */
-const STDIN_PASSWORD_CAP = 4096;
-
 /**
- * A password given on stdin: all of it but one final line ending. A second line is part of it (and then
- * refused by the rule), never silently dropped: `Newpass\nroot:x` must not set `Newpass`. Undefined when
- * it is not UTF-8 (decoding would set another password than the bytes given).
- */
-export function passwordFromStdin(input: Buffer): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(input).replace(/\r?\n$/, '');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The CLI's reading of a password as findings of the install's rule (shared/account-rules.ts). */
-export function stdinPasswordFindings(input: Buffer): { password?: string; refused: Finding[] } {
-  const password = passwordFromStdin(input);
-  if (password === undefined) return { refused: [{ code: 'user.not-unicode' }] };
-  return { password, refused: checkPassword(password) };
-}
-
-/**
- * The password from stdin: asked twice on a terminal (not echoed), else all of stdin (see passwordFromStdin);
+ * The password from stdin: asked twice on a terminal (not echoed), else all of stdin (cli/read-secret.ts);
  * with what the install's rule refuses in it. Undefined when the two entries differ.
  */
 async function readPassword(t: TFunction): Promise<{ password?: string; refused: Finding[] } | undefined> {
-  if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const c of process.stdin) {
-      chunks.push(c as Buffer);
-      total += (c as Buffer).length;
-      if (total > STDIN_PASSWORD_CAP) break;
-    }
-    return stdinPasswordFindings(Buffer.concat(chunks));
-  }
-  const ask = async (q: string) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    // Nothing typed is echoed.
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-    process.stderr.write(q);
-    try {
-      return await rl.question('');
-    } finally {
-      process.stderr.write('\n');
-      rl.close();
-    }
-  };
-  const first = await ask(t('cli:repair.password.ask'));
-  const again = await ask(t('cli:repair.password.again'));
-  return first === again ? { password: first, refused: checkPassword(first) } : undefined;
+  const r = await readSecret({ ask: t('cli:repair.password.ask'), again: t('cli:repair.password.again') }, checkPassword);
+  return r === 'mismatch' ? undefined : { ...(r.value !== undefined ? { password: r.value } : {}), refused: r.refused };
 }
-
 
 /** Bytes and files of `user`'s home, read in a private read-only mount (for the copy's progress). */
 async function measureHome(sys: InstalledSystem, user: string): Promise<{ bytes: number; files: number }> {

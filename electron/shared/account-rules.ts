@@ -76,3 +76,28 @@ export function checkFullname(fullname: string): Finding[] {
   if (bytes > FULLNAME_MAX_BYTES) out.push({ code: 'user.fullname-long', params: { bytes, max: FULLNAME_MAX_BYTES } });
   return out;
 }
+
+/** A disk passphrase: long enough to resist guessing at argon2id's cost, short enough for the unlock prompt. */
+export const PASSPHRASE_MIN_LENGTH = 8;
+/** cryptsetup's own ceiling for a typed passphrase (its interactive passphrase limit). */
+export const PASSPHRASE_MAX_BYTES = 512;
+
+/**
+ * The passphrase of an encrypted root is typed before the system starts, at the initramfs prompt on the
+ * console: no input method, only what the keyboard layout's keys give. Printable ASCII (U+0020-U+007E) is what
+ * every layout can type back; a Chinese character typed in the Live session's input method could never be.
+ */
+export function checkPassphrase(passphrase: string): Finding[] {
+  if (passphrase === '') return [{ code: 'encryption.passphrase-empty' }];
+  const out: Finding[] = [];
+  if (!/^[\x20-\x7e]*$/.test(passphrase)) out.push({ code: 'encryption.passphrase-chars' });
+  if ([...passphrase].length < PASSPHRASE_MIN_LENGTH) out.push({ code: 'encryption.passphrase-short', params: { min: PASSPHRASE_MIN_LENGTH } });
+  const bytes = utf8Bytes(passphrase);
+  if (bytes > PASSPHRASE_MAX_BYTES) out.push({ code: 'encryption.passphrase-long', params: { bytes, max: PASSPHRASE_MAX_BYTES } });
+  return out;
+}
+
+/** A passphrase asked twice (the wizard, the CLI on a terminal): both must be the same. */
+export function checkPassphraseConfirm(passphrase: string, again: string): Finding[] {
+  return passphrase === again ? [] : [{ code: 'encryption.passphrase-mismatch' }];
+}

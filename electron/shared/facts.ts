@@ -57,6 +57,13 @@ export interface TargetTools {
   locales?: string[];
   /** The display manager whose autologin the installer can set, when the sysroot has one. */
   displayManager?: 'lightdm' | 'sddm';
+  /** `cryptsetup` is there (an encrypted root needs it to be opened at boot). */
+  cryptsetup?: boolean;
+  /**
+   * The initramfs tool's part that opens an encrypted root at boot: Debian's `cryptsetup-initramfs` hook,
+   * dracut's `crypt` module, mkinitcpio's `encrypt` hook.
+   */
+  initramfsCrypt?: boolean;
 }
 
 export interface SysrootInfo {

@@ -6,7 +6,7 @@ import type { Finding } from '../../shared/problem.ts';
 import { formatSize, parseSize } from './size.ts';
 
 export type { Finding } from '../../shared/problem.ts';
-export { checkFullname, checkPassword, FULLNAME_MAX_BYTES, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../shared/account-rules.ts';
+export { checkFullname, checkPassphrase, checkPassword, FULLNAME_MAX_BYTES, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../shared/account-rules.ts';
 
 const HOSTNAME_MAX = 253;
 const LABEL_MAX = 63;

@@ -7,6 +7,7 @@ import { resolveInRootSync } from '../medium/in-root.ts';
 import { DEFAULT_LOCALE, isValidLocale, localeFromCmdline } from './locale.ts';
 import { englishMessage } from './messages.ts';
 import {
+  checkPassphrase,
   checkFullname,
   checkHostname,
   checkPassword,
@@ -155,6 +156,16 @@ function semanticProblems(raw: unknown, ctx: { sysroots: SysrootInfo[] }): Probl
     if (rpw !== undefined) add('root.password', checkPassword(rpw));
     const rhash = str(root, 'password-hash');
     if (rhash !== undefined) add('root.password-hash', checkPasswordHash(rhash));
+  }
+
+  const enc = raw.encryption;
+  if (isObj(enc)) {
+    const given = typeof enc.passphrase === 'string';
+    const file = str(enc, 'passphrase-file');
+    if (given && file !== undefined) add('encryption', [{ code: 'encryption.passphrase-and-file' }]);
+    // null: an exported answer file, where a person (or QA) fills in the passphrase.
+    if (!given && file === undefined) add('encryption.passphrase', [{ code: 'encryption.passphrase-missing' }]);
+    if (given) add('encryption.passphrase', checkPassphrase(enc.passphrase as string));
   }
 
   const user = raw.user;

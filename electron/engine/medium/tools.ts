@@ -51,6 +51,7 @@ export async function detectTools(root: string): Promise<TargetTools> {
   else if (await hasCommand(root, 'sddm')) displayManager = 'sddm';
 
   const groups = namesOf(await readTextInRoot(root, 'etc/group'));
+  const initramfsCrypt = await cryptInInitramfs(root, initramfs);
   return {
     ...(initramfs ? { initramfs } : {}),
     ...(grub ? { grub } : {}),
@@ -64,5 +65,19 @@ export async function detectTools(root: string): Promise<TargetTools> {
     localeGen: await hasCommand(root, 'locale-gen'),
     locales: await compiledLocales(root),
     ...(displayManager ? { displayManager } : {}),
+    cryptsetup: await hasCommand(root, 'cryptsetup'),
+    initramfsCrypt,
   };
+}
+
+/** Where each initramfs tool keeps what opens an encrypted root at boot. */
+const CRYPT_PARTS: Record<NonNullable<TargetTools['initramfs']>, string[]> = {
+  'update-initramfs': ['usr/share/initramfs-tools/hooks/cryptroot'],
+  dracut: ['usr/lib/dracut/modules.d/90crypt/module-setup.sh'],
+  mkinitcpio: ['usr/lib/initcpio/install/encrypt', 'usr/lib/initcpio/install/sd-encrypt'],
+};
+
+async function cryptInInitramfs(root: string, tool: TargetTools['initramfs']): Promise<boolean> {
+  for (const f of tool ? CRYPT_PARTS[tool] : []) if (await existsInRoot(root, f)) return true;
+  return false;
 }

@@ -183,6 +183,24 @@ function userProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): voi
   }
 }
 
+/** What opens an encrypted root at boot, per initramfs tool: the package a person should look for. */
+const INITRAMFS_CRYPT_PACKAGE: Record<string, string> = {
+  'update-initramfs': 'cryptsetup-initramfs',
+  dracut: 'dracut (its crypt module)',
+  mkinitcpio: 'mkinitcpio (its encrypt hook)',
+};
+
+/** An encrypted root opens at boot only with cryptsetup and the initramfs's part that asks for the passphrase. */
+function encryptionProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): void {
+  if (!answers.encryption) return;
+  const t = sysroot.tools;
+  if (!t.cryptsetup) out.problems.push(problem('encryption', 'no-cryptsetup', `The variant "${sysroot.name}" has no cryptsetup`, { variant: sysroot.name }));
+  if (!t.initramfsCrypt) {
+    const pkg = INITRAMFS_CRYPT_PACKAGE[t.initramfs ?? ''] ?? 'cryptsetup-initramfs';
+    out.problems.push(problem('encryption', 'no-initramfs-crypt', `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${pkg})`, { variant: sysroot.name, package: pkg }));
+  }
+}
+
 /** The host path of the log inside the target (accepts a path already under the target root). */
 function logHostPath(env: PlanEnv): string {
   const p = env.logPath || DEFAULT_LOG_PATH;
@@ -208,6 +226,7 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
   else out.problems.push(problem('target', 'no-target', 'Name target.disk or target.partitions'));
 
   userProblems(answers, sysroot, out);
+  encryptionProblems(answers, sysroot, out);
   const platform = target ? bootloaderPlatform(answers, machine, sysroot, target.firmware, out) : undefined;
   // The swap UUID is drawn after the target's, so it is the same whatever the checks found.
   const swapUuid = target && target.swapBytes > 0 ? env.newUuid() : undefined;
