@@ -37,6 +37,8 @@ export interface CliArgs {
   user?: string;
   /** repair copy-home: the folder the home is copied into. */
   to?: string;
+  /** install: the disk's encryption passphrase is read from stdin (asked twice on a terminal). */
+  passphraseStdin?: boolean;
 }
 
 /** `livekit --help` (no command) or `livekit <command> --help`. */
@@ -63,7 +65,7 @@ const ALLOWED: Record<Command, string[]> = {
   schema: [],
   validate: ['config'],
   plan: ['config', 'json'],
-  install: ['config', 'yes', 'json', 'log'],
+  install: ['config', 'yes', 'json', 'log', 'passphrase-stdin'],
   serve: ['port', 'demo', 'renderer', 'url-file'],
   autoinstall: ['source', 'result-dir'],
   cleanup: ['json'],
@@ -91,6 +93,7 @@ const OPTIONS = {
   source: { type: 'string' },
   'result-dir': { type: 'string' },
   to: { type: 'string' },
+  'passphrase-stdin': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -139,6 +142,7 @@ export function parseCliArgs(argv: string[]): CliArgs | HelpRequest {
   if (values.source !== undefined) out.source = values.source;
   if (values['result-dir'] !== undefined) out.resultDir = values['result-dir'];
   if (values.to !== undefined) out.to = values.to;
+  if (values['passphrase-stdin']) out.passphraseStdin = true;
   if (POSITIONALS.includes(command)) Object.assign(out, systemArgs(command, positionals, out));
   return out;
 }

@@ -18,6 +18,9 @@ import { OutputFileError } from '../engine/run/output-file.ts';
 import { errorText } from '../engine/run/coded-error.ts';
 import { cliLanguage } from './language.ts';
 import { askYes } from './ask-yes.ts';
+import { readSecret } from './read-secret.ts';
+import { checkPassphrase } from '../shared/account-rules.ts';
+import type { Finding } from '../shared/problem.ts';
 import { cmdCleanup, settleLeftovers } from './leftovers.ts';
 import { diskLines, EventPrinter, effectLines, planLines, problemLine, refusalLines, sysrootLines, warningLines } from './render.ts';
 
@@ -83,9 +86,23 @@ function reportNotPrepared(a: CliArgs, t: TFunction, p: Extract<Prepared, { ok: 
   return p.exitCode;
 }
 
-async function prepare(a: CliArgs, cmdline: string): Promise<Prepared> {
+/** The answers, with a passphrase given on stdin set as `encryption.passphrase` (in memory only). */
+async function prepare(a: CliArgs, cmdline: string, passphrase?: string): Promise<Prepared> {
   const raw = await loadAnswersFile(a.config!);
-  return prepareInstall(raw, { ...sourceOpts(a), cmdline, ...(a.log ? { logPath: a.log } : {}) });
+  const withPassphrase =
+    passphrase !== undefined && typeof raw === 'object' && raw !== null
+      ? { ...raw, encryption: { ...((raw as { encryption?: object }).encryption ?? {}), passphrase } }
+      : raw;
+  return prepareInstall(withPassphrase, { ...sourceOpts(a), cmdline, ...(a.log ? { logPath: a.log } : {}) });
+}
+
+/** `--passphrase-stdin`: the passphrase, or the exit code after saying what is wrong with it. */
+async function passphraseFromStdin(t: TFunction): Promise<string | number> {
+  const r = await readSecret({ ask: t('cli:install.passphraseAsk'), again: t('cli:install.passphraseAgain') }, checkPassphrase);
+  const refused: Finding[] = r === 'mismatch' ? [{ code: 'encryption.passphrase-mismatch' }] : r.refused;
+  if (r !== 'mismatch' && r.value !== undefined && refused.length === 0) return r.value;
+  refused.forEach((f) => err(problemLine(t, { path: 'encryption.passphrase', code: f.code, ...(f.params ? { params: f.params } : {}), message: f.code })));
+  return EXIT.invalid;
 }
 
 async function cmdPlan(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
@@ -120,7 +137,9 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
       const stop = await settleLeftovers(t, a.json, { out, err });
       if (stop !== undefined) return stop;
     }
-    const p = await prepare(a, cmdline);
+    const passphrase = a.passphraseStdin ? await passphraseFromStdin(t) : undefined;
+    if (typeof passphrase === 'number') return passphrase;
+    const p = await prepare(a, cmdline, passphrase);
     if (!p.ok) return reportNotPrepared(a, t, p);
     // Nothing is opened before this: the log may turn out to be the answer file, the target or on the medium.
     checkLogForPlan(p.logPath, p.plan, p.machine, a.config);

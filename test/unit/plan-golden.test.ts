@@ -85,6 +85,22 @@ const CASES: Case[] = [
     machine: withBiosBootPartition(biosMachine(), '/dev/nvme0n1p2'),
     answers: answers({ target: { partitions: { root: '/dev/nvme0n1p3' }, swap: '1GiB' }, locale: undefined }),
   },
+  // Root in LUKS2 with a plain /boot: each layout, each filesystem; the passphrase is never in the plan.
+  {
+    name: 'encrypted-uefi-ext4-swap-auto',
+    machine: uefiMachine(),
+    answers: answers({ encryption: { passphrase: SECRET } }),
+  },
+  {
+    name: 'encrypted-gpt-bios-btrfs-swap-1gib',
+    machine: biosMachine(),
+    answers: answers({ target: { disk: '/dev/vdb', filesystem: 'btrfs', swap: '1GiB' }, encryption: { passphrase: SECRET } }),
+  },
+  {
+    name: 'encrypted-image-mbr-bios-xfs',
+    machine: withImage(uefiMachine()),
+    answers: answers({ target: { disk: '/var/tmp/vm.img', layout: 'mbr-bios', filesystem: 'xfs', swap: 'none' }, encryption: { passphrase: SECRET } }),
+  },
   // A German keyboard without dead keys, autologin through LightDM, no admin rights, root with its own password.
   {
     name: 'keyboard-de-autologin-root-password',

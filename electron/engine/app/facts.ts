@@ -8,6 +8,7 @@ import { refusalsFor, requiredBytes } from '../disks/safety.ts';
 import { listSysroots } from '../medium/sysroots.ts';
 import { validateAnswers, type ValidationResult } from '../answers/validate.ts';
 import { swapBytesFor } from '../plan/swap.ts';
+import { withPassphraseFile } from '../answers/passphrase-file.ts';
 
 /** Where the engine reads the medium and the machine from. */
 export interface EngineSource {
@@ -50,6 +51,8 @@ export function diskChoices(machine: MachineFacts, chosen?: { sysroot: SysrootIn
 
 /** Answers checked against the variants on the medium (the CLI's `validate`, the wizard's checks). */
 export async function validateFor(src: EngineSource, raw: unknown, machine?: MachineFacts): Promise<ValidationResult> {
+  const pf = await withPassphraseFile(raw);
+  if (!pf.ok) return { ok: false, problems: pf.problems };
   const m = machine ?? (await machineFacts(src));
-  return validateAnswers(raw, { sysroots: await sysrootsOf(src, m, 'en'), cmdline: src.cmdline });
+  return validateAnswers(pf.raw, { sysroots: await sysrootsOf(src, m, 'en'), cmdline: src.cmdline });
 }

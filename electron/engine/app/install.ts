@@ -17,6 +17,7 @@ import { describeImage } from '../disks/image.ts';
 import { detectCopyMethod } from '../run/layer-stack.ts';
 import { plan as makePlan } from '../plan/plan.ts';
 import { touchedDevices } from '../plan/effects.ts';
+import { withPassphraseFile } from '../answers/passphrase-file.ts';
 import { effectLine } from '../../shared/effects-text.ts';
 import { fixedT } from '../i18n.ts';
 import { formatSize } from '../answers/size.ts';
@@ -89,7 +90,11 @@ async function withTargetImage(machine: MachineFacts, raw: unknown): Promise<Mac
   return { ...machine, disks: [...machine.disks, await describeImage(disk)] };
 }
 
-export async function prepareInstall(raw: unknown, opts: PrepareOptions): Promise<Prepared> {
+export async function prepareInstall(given: unknown, opts: PrepareOptions): Promise<Prepared> {
+  // A passphrase file is read here (root's alone, or refused); the passphrase stays in memory from then on.
+  const pf = await withPassphraseFile(given);
+  if (!pf.ok) return { ok: false, exitCode: EXIT.invalid, problems: pf.problems, refusals: [] };
+  const raw = pf.raw;
   const machine = await withTargetImage(opts.machine ?? (await machineFacts(opts)), raw);
   const sysroots = await sysrootsOf(opts, machine, opts.lang ?? localeFromCmdline(opts.cmdline) ?? 'en');
   const v = validateAnswers(raw, { sysroots, cmdline: opts.cmdline });
