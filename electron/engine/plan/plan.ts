@@ -195,7 +195,8 @@ function encryptionProblems(answers: Answers, sysroot: SysrootInfo, out: Collect
   if (!answers.encryption) return;
   const t = sysroot.tools;
   if (!t.cryptsetup) out.problems.push(problem('encryption', 'no-cryptsetup', `The variant "${sysroot.name}" has no cryptsetup`, { variant: sysroot.name }));
-  if (!t.initramfsCrypt) {
+  // A variant without a kernel never boots by itself (a demo's, a container's): nothing asks at boot then.
+  if (!t.initramfsCrypt && t.kernels.length > 0) {
     const pkg = INITRAMFS_CRYPT_PACKAGE[t.initramfs ?? ''] ?? 'cryptsetup-initramfs';
     out.problems.push(problem('encryption', 'no-initramfs-crypt', `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${pkg})`, { variant: sysroot.name, package: pkg }));
   }
