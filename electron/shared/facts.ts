@@ -203,6 +203,8 @@ export interface MachineFacts {
   cmdline: string;
   /** On a laptop: running on its battery (`battery`) or on mains (`ac`); absent or `unknown` when not known. */
   power?: 'ac' | 'battery' | 'unknown';
+  /** The kernel can open a LUKS container (device-mapper and dm-crypt, built in or loadable). Absent: not looked at. */
+  canOpenLuks?: boolean;
   /** Files and directories of the Live system (medium and layers dirs, the layers' backing files): an image target inside one is refused. */
   livePaths?: string[];
   /** The same Live files and folders by identity, so that no other path to them (hard link, bind mount) escapes. */

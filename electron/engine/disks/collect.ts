@@ -14,6 +14,7 @@ import { parseLsblk } from './lsblk.ts';
 import { parseMountinfo, parseProcSwaps } from './mounts.ts';
 import { readPower } from './power.ts';
 import { diskUsers, scanOpenFiles } from './in-use.ts';
+import { canOpenLuks } from './device-mapper.ts';
 import { CodedError } from '../run/coded-error.ts';
 
 /** Where the boot module mounts each layer (ARCHITECTURE.md: /run/livekit/layers/<layer>). */
@@ -144,7 +145,7 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
   const wanted = opts.mediumDir ?? defaultMediumDir();
   const mediumDir = await realpath(wanted).catch(() => wanted);
   const layersDir = await realpath(opts.layersDir ?? DEFAULT_LAYERS_DIR).catch(() => opts.layersDir ?? DEFAULT_LAYERS_DIR);
-  const [lsblk, swaps, mountinfo, loops, ram, gpus, power] = await Promise.all([
+  const [lsblk, swaps, mountinfo, loops, ram, gpus, power, luks] = await Promise.all([
     readLsblk(),
     readText('/proc/swaps'),
     readText('/proc/self/mountinfo'),
@@ -152,6 +153,7 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     ramBytes(),
     gpuVendors(),
     readPower(),
+    canOpenLuks(),
   ]);
   const probed = markSwap(await withBlkid(lsblk), swaps);
   // Open files are scanned after blkid has finished: its own probes must not count as users.
@@ -174,5 +176,6 @@ export async function collectMachineFacts(opts: { cmdline: string; mediumDir?: s
     liveIds: liveIdentities({ livePaths: live.livePaths, mediumDirs, mounts }),
     cmdline: opts.cmdline,
     power,
+    canOpenLuks: luks,
   };
 }
