@@ -7,7 +7,7 @@ import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem, WizardSession } f
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { saveFile } from './components/save.ts';
 import { languageOf } from './i18n.ts';
-import { buildAnswers } from './store/derive.ts';
+import { buildAnswers, encrypts } from './store/derive.ts';
 import { sessionOf, useStore, wizardFields } from './store/index.ts';
 import { RegionPage } from './steps/RegionPage.tsx';
 import { DiskPage } from './steps/DiskPage.tsx';
@@ -158,7 +158,9 @@ function Wizard({ api }: { api: Api }) {
     try {
       const answers = await api.exportAnswers(buildAnswers(fields, true) as unknown as Record<string, unknown>);
       saveFile('livekit-answers.json', JSON.stringify(answers, null, 2) + '\n', 'application/json');
-      setExportNote(t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword'));
+      const note = t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword');
+      // A hash cannot unlock a disk: the file says `passphrase: null`, and the note says how to give it.
+      setExportNote(encrypts(fields) ? t('header.exportNotes', { first: note, second: t('header.exportedNoPassphrase') }) : note);
     } catch (e) {
       // A password the rules refuse is not exported (its hash would hide it from validation): say which rule.
       const coded = codedOf(e);
