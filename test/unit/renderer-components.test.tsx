@@ -10,6 +10,7 @@ import { buildAnswers } from '../../renderer/store/derive.ts';
 import type { ServiceMessage, UiFacts, UiProblem, SysrootInfo, Plan, WizardSession } from '../../electron/api.ts';
 import enApp from '../../locales/en/app.json' with { type: 'json' };
 import zhApp from '../../locales/zh-CN/app.json' with { type: 'json' };
+import twApp from '../../locales/zh-TW/app.json' with { type: 'json' };
 import zhPlan from '../../locales/zh-CN/plan.json' with { type: 'json' };
 import zhValidation from '../../locales/zh-CN/validation.json' with { type: 'json' };
 import enValidation from '../../locales/en/validation.json' with { type: 'json' };
@@ -389,6 +390,9 @@ describe('issue 22 in the components: encryption on the disk page', () => {
     expect(lines[2]).toMatch(/^Format the encrypted partition 3 of \/dev\/sda as ext4/);
     fireEvent.click(screen.getByRole('button', { name: enApp.header.export }));
     expect(await screen.findByText(`${enApp.header.exported} ${enApp.header.exportedNoPassphrase}`)).toBeTruthy();
+    // The note follows the language, as every other string does.
+    act(() => useStore.getState().setLanguage('zh-TW'));
+    expect(await screen.findByText(`${twApp.header.exported}${twApp.header.exportedNoPassphrase}`)).toBeTruthy();
     // The file asks for encryption; the service writes its passphrase as null (shared/secrets.ts).
     expect(calls.exported[0]).toHaveProperty('encryption');
   });
