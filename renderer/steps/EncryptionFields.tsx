@@ -57,9 +57,12 @@ export function EncryptionFields() {
   useEffect(() => {
     if (variantBlocks && disk.encrypt) setDisk({ encrypt: false });
   }, [variantBlocks, disk.encrypt, setDisk]);
-  // Ticked: the warning and the fields come into view (on a 600-pixel screen they open below the fold).
+  // Just ticked: the warning and the fields come into view (on a 600-pixel screen they open below the fold).
+  // Not when the page opens with them (a resumed session): the page starts at its heading.
+  const wasOn = useRef(on);
   useEffect(() => {
-    if (on) section.current?.scrollIntoView?.({ block: 'nearest' });
+    if (on && !wasOn.current) section.current?.scrollIntoView?.({ block: 'nearest' });
+    wasOn.current = on;
   }, [on]);
 
   const strength = passphraseStrength(passphrase.value);
