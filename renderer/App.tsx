@@ -2,12 +2,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { I18nextProvider, useTranslation } from 'react-i18next';
-import type { i18n as I18n } from 'i18next';
+import type { i18n as I18n, TFunction } from 'i18next';
 import type { PlanOutcome, ServiceMessage, UiFacts, UiProblem, WizardSession } from '../electron/api.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { saveFile } from './components/save.ts';
 import { languageOf } from './i18n.ts';
-import { buildAnswers } from './store/derive.ts';
+import { buildAnswers, encrypts } from './store/derive.ts';
 import { sessionOf, useStore, wizardFields } from './store/index.ts';
 import { RegionPage } from './steps/RegionPage.tsx';
 import { DiskPage } from './steps/DiskPage.tsx';
@@ -61,7 +61,8 @@ function Wizard({ api }: { api: Api }) {
   const factsError = useStore((s) => s.factsError);
   const resumed = useStore((s) => s.resumed);
   const skipLanguage = !!facts?.cmdlineLocale;
-  const [exportNote, setExportNote] = useState('');
+  // What the last export did, said in the current language (the header switches it live).
+  const [exportNote, setExportNote] = useState<((t: TFunction) => string) | null>(null);
 
   // The session the service kept comes first: a reload resumes the same page, language and answers.
   useEffect(() => {
@@ -158,12 +159,15 @@ function Wizard({ api }: { api: Api }) {
     try {
       const answers = await api.exportAnswers(buildAnswers(fields, true) as unknown as Record<string, unknown>);
       saveFile('livekit-answers.json', JSON.stringify(answers, null, 2) + '\n', 'application/json');
-      setExportNote(t(fields.user.password ? 'header.exported' : 'header.exportedNoPassword'));
+      const saved = fields.user.password ? 'header.exported' : 'header.exportedNoPassword';
+      // A hash cannot unlock a disk: the file says `passphrase: null`, and the note says how to give it.
+      const encrypted = encrypts(fields);
+      setExportNote(() => (t: TFunction) => (encrypted ? t('header.exportNotes', { first: t(saved), second: t('header.exportedNoPassphrase') }) : t(saved)));
     } catch (e) {
       // A password the rules refuse is not exported (its hash would hide it from validation): say which rule.
       const coded = codedOf(e);
       const problem = coded?.code === 'export-refused' ? String(coded.params.problem) : null;
-      setExportNote(problem ? t('header.exportRefused', { reason: t(`validation:${problem}`, coded!.params) }) : t('header.exportFailed'));
+      setExportNote(() => (t: TFunction) => (problem ? t('header.exportRefused', { reason: t(`validation:${problem}`, coded!.params) }) : t('header.exportFailed')));
     }
   };
 
@@ -173,7 +177,6 @@ function Wizard({ api }: { api: Api }) {
         <span className="brand">{t('app.title')}</span>
         {facts?.demo && <span className="badge demo">{t('app.demo')}</span>}
         <span className="spacer" />
-        {exportNote && <span role="status" className="export-note">{exportNote}</span>}
         {way === 'install' && page !== 'progress' && (
           <Button className="button secondary" onPress={() => void exportAnswers()}>
             {t('header.export')}
@@ -181,6 +184,8 @@ function Wizard({ api }: { api: Api }) {
         )}
         <LanguageSelect />
       </header>
+      {/* Under the header, as wide as the window: a note of two sentences would make the sticky header tall. */}
+      {exportNote && <p role="status" className="export-note">{exportNote(t)}</p>}
       <main className="main">
         {way === 'start' && <StartPage />}
         {way === 'repair' && api.rescue && <RepairPath api={api.rescue} locale={useStore.getState().locale} />}

@@ -84,7 +84,7 @@ export function PlanPage({ api }: { api: RescueApi }) {
         </section>
       )}
       {o && !o.ok && (
-        <div role={nothing ? 'status' : 'alert'} className={nothing ? 'note' : 'problems'}>
+        <div role={nothing ? 'status' : 'alert'} className={nothing ? 'note ok' : 'problems'}>
           <p>{nothing ? t('repair:plan.nothing') : t('repair:plan.cannot')}</p>
           <ul>
             {o.problems.filter((p) => p.code !== 'nothing-to-fix').map((p) => (

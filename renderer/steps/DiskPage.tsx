@@ -1,3 +1,5 @@
+// Where to install: a whole disk to erase or existing partitions, the file system, swap, the boot loader and
+// encryption (EncryptionFields.tsx). Next only with a usable target and, when encrypting, a passphrase ready.
 import { useEffect, useState } from 'react';
 import { Button, Checkbox, Input, Label, ListBox, ListBoxItem, Popover, Radio, RadioGroup, Select, SelectValue, Text, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +11,7 @@ import { diskTitle, partitionText, PartitionList, TransportIcon, transportOf } f
 import { formatBytes } from '../store/format.ts';
 import { useStore } from '../store/index.ts';
 import { problemsFor, type ValidateFn } from './validate.ts';
+import { EncryptionFields, encryptionReady } from './EncryptionFields.tsx';
 
 /** The engine formats sizes in its params; when it also gives the bytes, format them like the rest of the page. */
 function localSizes(params: Record<string, string | number> | undefined, lng: string): Record<string, string | number> {
@@ -95,7 +98,8 @@ export function DiskPage({ validate }: { validate: ValidateFn }) {
   useEffect(() => {
     if (!hasGrub && disk.bootloader !== 'none') setDisk({ bootloader: 'none' });
   }, [hasGrub, disk.bootloader, setDisk]);
-  const ready = disk.mode === 'erase' ? !!chosen && chosen.refusals.length === 0 : !!disk.root;
+  const passphrase = useStore((s) => s.passphrase);
+  const ready = (disk.mode === 'erase' ? !!chosen && chosen.refusals.length === 0 : !!disk.root) && encryptionReady({ disk, passphrase });
   const next = async () => {
     const p = await problemsFor('disk', useStore.getState(), validate);
     setProblems(p);
@@ -153,6 +157,7 @@ export function DiskPage({ validate }: { validate: ValidateFn }) {
         {t('disk.bootloader')}
       </Checkbox>
       {!hasGrub && <p className="note">{t('disk.noGrub')}</p>}
+      <EncryptionFields />
       <Problems problems={problems} />
     </PageFrame>
   );

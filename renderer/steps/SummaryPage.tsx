@@ -114,6 +114,8 @@ export function SummaryPage({ planFn, installFn }: SummaryProps) {
                 ))}
               </ul>
             </dd>
+            <dt>{t('summary.encryption')}</dt>
+            <dd data-testid="summary-encryption">{plan.answers.encryption === 'luks2' ? t('summary.encryptionLuks2') : t('summary.encryptionNone')}</dd>
             <dt>{t('summary.variant')}</dt>
             <dd>{sysroot?.title ?? plan.variant.name}</dd>
             <dt>{t('summary.language')}</dt>

@@ -1,5 +1,5 @@
 // Pure helpers behind the wizard's fields: derived names, the password hint, the answers object.
-import { checkPassword, type AnswersInput } from '../../electron/api.ts';
+import { checkPassphrase, checkPassphraseConfirm, checkPassword, type AnswersInput } from '../../electron/api.ts';
 
 /** What a full name without Latin letters (张三, Иван) suggests as the user name, for the person to change. */
 export const FALLBACK_USERNAME = 'user';
@@ -37,6 +37,32 @@ export function passwordStrength(pw: string): Strength {
   return 'weak';
 }
 
+const PASSPHRASE_CLASSES: [RegExp, number][] = [[/[a-z]/, 26], [/[A-Z]/, 26], [/[0-9]/, 10], [/[^a-zA-Z0-9]/, 33]];
+
+/**
+ * A hint for the disk passphrase, not a rule: the most guesses its length and character classes could force
+ * (length × log2 of the classes' alphabet: a-z 26, A-Z 26, 0-9 10, space and symbols 33). A long passphrase of
+ * plain words counts as strong, as it is; a short one with every class does not. Said as weak, fair or strong.
+ */
+export function passphraseStrength(p: string): Strength {
+  if (!p) return 'empty';
+  const pool = PASSPHRASE_CLASSES.reduce((n, [re, size]) => (re.test(p) ? n + size : n), 0);
+  const bits = [...p].length * Math.log2(pool);
+  if (bits >= 75) return 'strong';
+  if (bits >= 50) return 'fair';
+  return 'weak';
+}
+
+/** The passphrase typed twice, ready for Next: the shared rule (shared/account-rules.ts) and the same text. */
+export function passphraseReady(p: string, confirm: string): boolean {
+  return checkPassphrase(p).length === 0 && checkPassphraseConfirm(p, confirm).length === 0;
+}
+
+/** The answers ask for encryption: ticked, and offered (a whole disk is erased). */
+export function encrypts(f: Pick<WizardFields, 'disk'>): boolean {
+  return f.disk.encrypt && f.disk.mode === 'erase';
+}
+
 /** A repair's new password, typed twice: the install's rule (shared/account-rules.ts), which the engine applies too. */
 export function passwordReady(p: string, confirm: string): boolean {
   return checkPassword(p).length === 0 && p === confirm;
@@ -45,7 +71,20 @@ export function passwordReady(p: string, confirm: string): boolean {
 export interface WizardFields {
   locale: string;
   variant: string;
-  disk: { mode: 'erase' | 'partitions'; disk: string; root: string; efi: string; filesystem: 'ext4' | 'xfs' | 'btrfs'; swap: 'auto' | 'none' | 'size'; swapSize: string; bootloader: 'auto' | 'none' };
+  disk: {
+    mode: 'erase' | 'partitions';
+    disk: string;
+    root: string;
+    efi: string;
+    filesystem: 'ext4' | 'xfs' | 'btrfs';
+    swap: 'auto' | 'none' | 'size';
+    swapSize: string;
+    bootloader: 'auto' | 'none';
+    /** Root in LUKS2 (erase mode only: a plain /boot is made beside it). */
+    encrypt: boolean;
+  };
+  /** The disk passphrase when `disk.encrypt` (a secret: the session keeps it apart from the fields). */
+  passphrase: string;
   user: {
     fullname: string;
     username: string;
@@ -62,7 +101,10 @@ export interface WizardFields {
   keyboard: { layout: string; variant: string };
 }
 
-/** The answers object (same schema as an answer file). `withPassword: false` for "Export answers". */
+/**
+ * The answers object (same schema as an answer file). `withPassword: false` leaves the secrets out: no
+ * password, and the passphrase null, as an exported file says it.
+ */
 export function buildAnswers(f: WizardFields, withPassword: boolean): AnswersInput {
   const target: AnswersInput['target'] =
     f.disk.mode === 'erase'
@@ -86,6 +128,7 @@ export function buildAnswers(f: WizardFields, withPassword: boolean): AnswersInp
     },
     ...(f.user.root === 'password' ? { root: withPassword ? { password: f.user.rootPassword } : {} } : {}),
     bootloader: f.disk.bootloader,
+    ...(encrypts(f) ? { encryption: { passphrase: withPassword ? f.passphrase : null } } : {}),
   };
 }
 
@@ -96,7 +139,7 @@ function swapValue(f: WizardFields): string {
 /** The page a problem's answers path belongs to. */
 export function pageOfPath(path: string): 'variant' | 'disk' | 'user' | 'region' | 'language' | null {
   if (path === 'variant') return 'variant';
-  if (path.startsWith('target')) return 'disk';
+  if (path.startsWith('target') || path === 'encryption' || path.startsWith('encryption.')) return 'disk';
   if (path === 'locale') return 'language';
   if (path === 'timezone' || path === 'rtc' || path.startsWith('keyboard')) return 'region';
   if (path === 'hostname' || path.startsWith('user') || path.startsWith('root')) return 'user';

@@ -30,6 +30,11 @@ export interface DiskSlice {
   disk: WizardFields['disk'];
   setDisk(p: Partial<WizardFields['disk']>): void;
 }
+export interface PassphraseSlice {
+  /** The disk passphrase and its confirmation: secrets, kept like the passwords (never in the session's fields). */
+  passphrase: { value: string; confirm: string };
+  setPassphrase(p: Partial<PassphraseSlice['passphrase']>): void;
+}
 export interface UserSlice {
   user: WizardFields['user'] & { confirm: string; rootConfirm: string; usernameEdited: boolean; hostnameEdited: boolean; timezoneEdited: boolean };
   setFullname(v: string): void;
@@ -63,7 +68,7 @@ export interface InstallSlice {
   apply(m: ServiceMessage): void;
 }
 
-export type Store = NavSlice & FactsSlice & LanguageSlice & VariantSlice & DiskSlice & UserSlice & KeyboardSlice & SummarySlice & InstallSlice & SessionSlice;
+export type Store = NavSlice & FactsSlice & LanguageSlice & VariantSlice & DiskSlice & PassphraseSlice & UserSlice & KeyboardSlice & SummarySlice & InstallSlice & SessionSlice;
 type Slice<T> = StateCreator<Store, [], [], T>;
 
 export const LOCALE_OF: Record<string, string> = { en: 'en_US.UTF-8', 'zh-CN': 'zh_CN.UTF-8', 'zh-TW': 'zh_TW.UTF-8' };
@@ -92,8 +97,12 @@ const languageSlice: Slice<LanguageSlice> = (set) => ({
 });
 const variantSlice: Slice<VariantSlice> = (set) => ({ variant: '', setVariant: (variant) => set({ variant, plan: null, planId: null, confirmed: false }) });
 const diskSlice: Slice<DiskSlice> = (set) => ({
-  disk: { mode: 'erase', disk: '', root: '', efi: '', filesystem: 'ext4', swap: 'auto', swapSize: '2GiB', bootloader: 'auto' },
+  disk: { mode: 'erase', disk: '', root: '', efi: '', filesystem: 'ext4', swap: 'auto', swapSize: '2GiB', bootloader: 'auto', encrypt: false },
   setDisk: (p) => set((s) => ({ disk: { ...s.disk, ...p }, plan: null, planId: null, confirmed: false })),
+});
+const passphraseSlice: Slice<PassphraseSlice> = (set) => ({
+  passphrase: { value: '', confirm: '' },
+  setPassphrase: (p) => set((s) => ({ passphrase: { ...s.passphrase, ...p }, plan: null, planId: null, confirmed: false })),
 });
 const userSlice: Slice<UserSlice> = (set) => ({
   user: {
@@ -130,8 +139,11 @@ const keyboardSlice: Slice<KeyboardSlice> = (set) => ({
   setKeyboard: (k) => set((s) => ({ keyboard: { ...s.keyboard, ...(k.layout !== undefined && k.layout !== s.keyboard.layout ? { variant: '' } : {}), ...k, edited: true } })),
 });
 
-/** Fields the session keeps; the passwords travel apart, as `secrets`, and stay in the service's memory. */
-const SECRET_FIELDS = ['password', 'confirm', 'rootPassword', 'rootConfirm'] as const;
+/**
+ * Fields the session keeps; the passwords and the disk passphrase travel apart, as `secrets`, and stay in the
+ * service's memory.
+ */
+const SECRET_FIELDS = ['password', 'confirm', 'rootPassword', 'rootConfirm', 'passphrase', 'passphraseConfirm'] as const;
 
 export function sessionOf(s: Store): WizardSession {
   const { password, confirm, rootPassword, rootConfirm, ...user } = s.user;
@@ -139,7 +151,7 @@ export function sessionOf(s: Store): WizardSession {
     page: s.page,
     language: s.language,
     fields: { variant: s.variant, disk: s.disk, user, keyboard: s.keyboard },
-    secrets: { password, confirm, rootPassword, rootConfirm },
+    secrets: { password, confirm, rootPassword, rootConfirm, passphrase: s.passphrase.value, passphraseConfirm: s.passphrase.confirm },
   };
 }
 
@@ -149,7 +161,7 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
     set((s) => {
       if (!session) return { resumed: true };
       const f = session.fields as Partial<{ variant: string; disk: Store['disk']; user: Partial<Store['user']>; keyboard: Store['keyboard'] }>;
-      const secrets = Object.fromEntries(SECRET_FIELDS.map((k) => [k, session.secrets[k] ?? '']));
+      const secrets = Object.fromEntries(SECRET_FIELDS.map((k) => [k, session.secrets[k] ?? ''])) as Record<(typeof SECRET_FIELDS)[number], string>;
       const page = (PAGES as readonly string[]).includes(session.page) ? (session.page as Page) : s.page;
       return {
         resumed: true,
@@ -158,7 +170,8 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
         locale: LOCALE_OF[session.language] ?? s.locale,
         variant: f.variant ?? s.variant,
         disk: { ...s.disk, ...f.disk },
-        user: { ...s.user, ...f.user, ...secrets },
+        user: { ...s.user, ...f.user, password: secrets.password, confirm: secrets.confirm, rootPassword: secrets.rootPassword, rootConfirm: secrets.rootConfirm },
+        passphrase: { value: secrets.passphrase, confirm: secrets.passphraseConfirm },
         keyboard: { ...s.keyboard, ...f.keyboard },
       };
     }),
@@ -210,6 +223,7 @@ export const createStore = () =>
     ...languageSlice(...a),
     ...variantSlice(...a),
     ...diskSlice(...a),
+    ...passphraseSlice(...a),
     ...userSlice(...a),
     ...keyboardSlice(...a),
     ...summarySlice(...a),
@@ -220,5 +234,5 @@ export const createStore = () =>
 export const useStore = createStore();
 
 export function wizardFields(s: Store): WizardFields {
-  return { locale: s.locale, variant: s.variant, disk: s.disk, user: s.user, keyboard: s.keyboard };
+  return { locale: s.locale, variant: s.variant, disk: s.disk, passphrase: s.passphrase.value, user: s.user, keyboard: s.keyboard };
 }

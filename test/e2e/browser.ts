@@ -27,7 +27,8 @@ export async function openBrowser(): Promise<{ context: BrowserContext; page: Pa
   };
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
+/** The whole page, or (`fullPage: false`) only what the window shows: what a small screen sees first. */
+export async function shot(page: Page, name: string, o: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: o.fullPage ?? true });
 }

@@ -40,6 +40,8 @@ export interface RunOptions {
   shots?: string;
   /** Chooses the language on the language page (else the page is expected to be skipped). */
   chooseLanguage?: boolean;
+  /** More to do on the disk page once the disk is chosen (encryption), before its screenshot and Next. */
+  onDisk?: (page: Page) => Promise<void>;
 }
 
 /** The first page: "Install" (the other way is "Repair an installed system"). */
@@ -66,6 +68,7 @@ export async function fillToSummary(page: Page, o: RunOptions): Promise<void> {
 
   await heading(page, lng, 'disk.title');
   await choose(page, new RegExp(escapeRe(o.image)));
+  if (o.onDisk) await o.onDisk(page);
   if (o.shots) await shot(page, `${o.shots}-03-disk`);
   await page.getByRole('button', { name: tr(lng, 'nav.next') }).click();
 

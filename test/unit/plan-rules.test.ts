@@ -369,7 +369,9 @@ describe('pieces', () => {
       JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', l, 'plan.json'), 'utf8')) as Record<string, Record<string, string>>,
     );
     const src = ['plan.ts', 'steps.ts'].map((f) => readFileSync(join(import.meta.dirname, '..', '..', 'electron', 'engine', 'plan', f), 'utf8')).join('\n');
-    const problemKeys = [...src.matchAll(/problem\([^,]+,\s*'([a-z-]+)'/g)].map((m) => m[1]!);
+    // The encryption rule is shared with the wizard (shared/encryption.ts): its findings are the plan's problems.
+    const shared = readFileSync(join(import.meta.dirname, '..', '..', 'electron', 'shared', 'encryption.ts'), 'utf8');
+    const problemKeys = [...src.matchAll(/problem\([^,]+,\s*'([a-z-]+)'/g), ...shared.matchAll(/code: '([a-z-]+)'/g)].map((m) => m[1]!);
     expect(problemKeys.length).toBeGreaterThan(10);
     const refusalKeys = ['live-medium', 'mounted', 'swap', 'read-only', 'too-small', 'optical', 'zram', 'ram', 'empty', 'not-found', 'in-use', 'no-room'];
     for (const l of locales) {
@@ -378,5 +380,21 @@ describe('pieces', () => {
       for (const k of problemKeys) expect(l.problem![k], k).toBeTruthy();
       expect(Object.keys(l.problem!).sort()).toEqual([...new Set(problemKeys)].sort());
     }
+  });
+});
+
+describe('encryption needs of the variant (shared/encryption.ts: the wizard says the same)', () => {
+  const enc = answers({ encryption: { passphrase: SECRET } });
+  it('refuses a variant without cryptsetup, and one with a kernel whose initramfs cannot ask for the passphrase', () => {
+    const r = fail(plan(enc, uefiMachine(), withTools({ cryptsetup: false, initramfsCrypt: false, initramfs: 'update-initramfs' }), planEnv()));
+    expect(r.problems.filter((p) => p.path === 'encryption')).toEqual([
+      expect.objectContaining({ code: 'plan:problem.no-cryptsetup', params: { variant: 'desktop' } }),
+      expect.objectContaining({ code: 'plan:problem.no-initramfs-crypt', params: { variant: 'desktop', package: 'cryptsetup-initramfs' } }),
+    ]);
+  });
+  it("accepts a variant without a kernel (nothing asks at boot) once it carries cryptsetup, as the demo's", () => {
+    const p = ok(plan(enc, uefiMachine(), withTools({ cryptsetup: true, initramfsCrypt: false, kernels: [] }), planEnv()));
+    expect(p.effects.map((e) => e.kind)).toContain('encrypt');
+    expect(p.answers.encryption).toBe('luks2');
   });
 });

@@ -5,13 +5,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { App, type Api } from '../../renderer/App.tsx';
 import { initI18n } from '../../renderer/i18n.ts';
-import { useStore } from '../../renderer/store/index.ts';
+import { useStore, wizardFields } from '../../renderer/store/index.ts';
+import { buildAnswers } from '../../renderer/store/derive.ts';
 import type { ServiceMessage, UiFacts, UiProblem, SysrootInfo, Plan, WizardSession } from '../../electron/api.ts';
 import enApp from '../../locales/en/app.json' with { type: 'json' };
 import zhApp from '../../locales/zh-CN/app.json' with { type: 'json' };
+import twApp from '../../locales/zh-TW/app.json' with { type: 'json' };
 import zhPlan from '../../locales/zh-CN/plan.json' with { type: 'json' };
 import zhValidation from '../../locales/zh-CN/validation.json' with { type: 'json' };
 import enValidation from '../../locales/en/validation.json' with { type: 'json' };
+import enPlan from '../../locales/en/plan.json' with { type: 'json' };
 
 const initial = useStore.getState();
 afterEach(() => {
@@ -19,10 +22,10 @@ afterEach(() => {
   useStore.setState(initial, true);
 });
 
-const sysroot = (name: string, recommended = false): SysrootInfo => ({
+const sysroot = (name: string, recommended = false, tools: Partial<SysrootInfo['tools']> = {}): SysrootInfo => ({
   name, path: `/sysroots/${name}`, title: `Title ${name}`, description: `About ${name}`, sizeBytes: 4e9, inodes: 1, measured: false,
   installable: true, hints: {}, layers: [], osRelease: {}, recommended,
-  tools: { grubPlatforms: [], kernels: [], useradd: true, chpasswd: true, adminGroups: [], existingUsers: [] },
+  tools: { grubPlatforms: [], kernels: [], useradd: true, chpasswd: true, adminGroups: [], existingUsers: [], cryptsetup: true, ...tools },
 });
 
 function facts(over: Partial<UiFacts> = {}): UiFacts {
@@ -252,5 +255,145 @@ describe('issue 21 in the components', () => {
     };
     fireEvent.click(screen.getByRole('button', { name: enApp.header.export }));
     expect(await screen.findByText(enApp.header.exportFailed)).toBeTruthy();
+  });
+});
+
+describe('issue 22 in the components: encryption on the disk page', () => {
+  const nextButton = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+  const disabled = (b: HTMLElement) => b.hasAttribute('disabled') || b.getAttribute('data-disabled') === 'true';
+  /** The disk page with a good disk chosen (erase mode), in `lng`. */
+  async function onDiskPage(lng: 'en' | 'zh-CN', f = facts()) {
+    const env = fakeApi(f);
+    render(<App api={env.api} i18n={initI18n('en')} />);
+    await screen.findByRole('heading', { name: enApp.language.title });
+    act(() => {
+      useStore.getState().setLanguage(lng);
+      useStore.getState().setVariant('desktop');
+      useStore.getState().setDisk({ disk: '/dev/sda' });
+      useStore.getState().go('disk');
+    });
+    await screen.findByRole('heading', { name: (lng === 'en' ? enApp : zhApp).disk.title });
+    return env;
+  }
+  const describedBy = (el: Element) => (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? `(no #${id})`);
+
+  it('the checkbox reveals the passphrase fields and the warning, each described to screen readers', async () => {
+    await onDiskPage('en');
+    const box = screen.getByRole('checkbox', { name: enApp.disk.encrypt }) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    expect(describedBy(box)).toEqual([enApp.disk.encryptAbout]);
+    expect(screen.queryByLabelText(enApp.disk.passphrase)).toBeNull();
+    fireEvent.click(box);
+    const field = (await screen.findByLabelText(enApp.disk.passphrase)) as HTMLInputElement;
+    const confirm = screen.getByLabelText(enApp.disk.passphraseConfirm) as HTMLInputElement;
+    expect([field.type, confirm.type]).toEqual(['password', 'password']);
+    const warning = screen.getByTestId('encrypt-warning');
+    expect(warning.textContent).toContain(enApp.disk.encryptWarning);
+    expect(describedBy(screen.getByRole('checkbox', { name: enApp.disk.encrypt }))).toEqual([warning.textContent]);
+    // The field is described by its hint (the rule, then the strength) and by the warning.
+    const rules = enApp.disk.passphraseRules.replace('{{min}}', '8');
+    expect(describedBy(field)).toEqual([rules, warning.textContent]);
+    expect(screen.getByTestId('passphrase-hint').getAttribute('aria-live')).toBe('polite');
+    fireEvent.change(field, { target: { value: 'Wonder-land-42' } });
+    expect(screen.getByTestId('passphrase-hint').textContent).toBe(`${enApp.disk.passphraseStrength.strong} · ${rules}`);
+    expect(screen.getByTestId('passphrase-hint').getAttribute('data-strength')).toBe('strong');
+    fireEvent.change(field, { target: { value: 'abcdefgh' } });
+    expect(screen.getByTestId('passphrase-hint').textContent).toBe(`${enApp.disk.passphraseStrength.weak} · ${rules}`);
+  });
+
+  it("says the engine's passphrase rule as it is typed, translated, and keeps Next disabled until both agree", async () => {
+    const { calls } = await onDiskPage('zh-CN');
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(false);
+    fireEvent.click(screen.getByRole('checkbox', { name: zhApp.disk.encrypt }));
+    const field = (await screen.findByLabelText(zhApp.disk.passphrase)) as HTMLInputElement;
+    const confirm = screen.getByLabelText(zhApp.disk.passphraseConfirm) as HTMLInputElement;
+    const hint = () => screen.getByTestId('passphrase-hint').textContent;
+    const confirmHint = () => screen.getByTestId('passphrase-confirm-hint').textContent;
+    // Ticked with nothing typed: no Next.
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(true);
+    fireEvent.change(field, { target: { value: 'short' } });
+    expect(hint()).toBe(zhValidation.encryption['passphrase-short'].replace('{{min}}', '8'));
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    fireEvent.change(confirm, { target: { value: 'short' } });
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(true);
+    // Typed in the Live session's input method: never typeable at the console before boot.
+    fireEvent.change(field, { target: { value: '芝麻开门芝麻开门芝麻' } });
+    fireEvent.change(confirm, { target: { value: '芝麻开门芝麻开门芝麻' } });
+    expect(hint()).toBe(zhValidation.encryption['passphrase-chars']);
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(true);
+    // A good one, and a confirmation being typed: not an error while it is a beginning of the passphrase.
+    fireEvent.change(field, { target: { value: 'Wonder-land-42' } });
+    expect(hint()).toBe(`${zhApp.disk.passphraseStrength.strong} · ${zhApp.disk.passphraseRules.replace('{{min}}', '8')}`);
+    fireEvent.change(confirm, { target: { value: 'Wonder' } });
+    expect(confirmHint()).toBe(zhApp.disk.passphraseAgain);
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(true);
+    fireEvent.change(confirm, { target: { value: 'Wonder-land-41' } });
+    expect(confirmHint()).toBe(zhValidation.encryption['passphrase-mismatch']);
+    expect(confirm.getAttribute('aria-invalid')).toBe('true');
+    expect(disabled(nextButton(zhApp.nav.next))).toBe(true);
+    fireEvent.change(confirm, { target: { value: 'Wonder-land-42' } });
+    expect(confirmHint()).toBe(zhApp.disk.passphraseMatches);
+    await waitFor(() => expect(disabled(nextButton(zhApp.nav.next))).toBe(false));
+    // Next asks the engine with the answers the wizard built: they carry the passphrase.
+    fireEvent.click(nextButton(zhApp.nav.next));
+    expect(await screen.findByRole('heading', { name: zhApp.user.title })).toBeTruthy();
+    expect(calls.validate.at(-1)).toMatchObject({ target: { disk: '/dev/sda' }, encryption: { passphrase: 'Wonder-land-42' } });
+    // The session the service keeps: the passphrase with the secrets, never in the fields.
+    await waitFor(() => expect(calls.saved.at(-1)?.secrets.passphrase).toBe('Wonder-land-42'));
+    expect(calls.saved.length).toBeGreaterThan(0);
+    for (const saved of calls.saved) expect(JSON.stringify(saved.fields)).not.toMatch(/Wonder|芝麻|short/);
+    expect(calls.saved.at(-1)).toMatchObject({ fields: { disk: { encrypt: true } }, secrets: { passphraseConfirm: 'Wonder-land-42' } });
+  });
+
+  it('does not offer encryption into existing partitions, nor for a variant without cryptsetup, and says why', async () => {
+    const f = facts({ sysroots: [sysroot('desktop', false, { cryptsetup: false }), sysroot('desktop-nvidia', true)] });
+    await onDiskPage('en', f);
+    // This variant cannot open an encrypted root: the planner's own words, with its title.
+    let box = screen.getByRole('checkbox', { name: enApp.disk.encrypt }) as HTMLInputElement;
+    expect(box.disabled).toBe(true);
+    const reason = screen.getByTestId('encrypt-unavailable').textContent;
+    expect(reason).toBe(enPlan.problem['no-cryptsetup'].replace('{{variant}}', 'Title desktop'));
+    expect(describedBy(box)).toEqual([reason]);
+    act(() => useStore.getState().setVariant('desktop-nvidia'));
+    box = screen.getByRole('checkbox', { name: enApp.disk.encrypt }) as HTMLInputElement;
+    expect(box.disabled).toBe(false);
+    fireEvent.click(box);
+    await screen.findByLabelText(enApp.disk.passphrase);
+    // Into existing partitions: not offered, said so; the answers ask for no encryption.
+    fireEvent.click(screen.getByRole('radio', { name: enApp.disk.modePartitions }));
+    box = (await screen.findByRole('checkbox', { name: enApp.disk.encrypt })) as HTMLInputElement;
+    expect([box.disabled, box.checked]).toEqual([true, false]);
+    expect(screen.getByTestId('encrypt-unavailable').textContent).toBe(enApp.disk.encryptNeedsErase);
+    expect(screen.queryByLabelText(enApp.disk.passphrase)).toBeNull();
+    expect(buildAnswers(wizardFields(useStore.getState()), true)).not.toHaveProperty('encryption');
+  });
+
+  it('says the encryption on the summary, and how to give the passphrase an exported file lacks', async () => {
+    const { api, calls } = fakeApi(facts());
+    const effects = [
+      { kind: 'new-table', disk: '/dev/sda', table: 'gpt', sizeBytes: 500e9, model: 'Good Disk' },
+      { kind: 'encrypt', part: { disk: '/dev/sda', number: 3 }, sizeBytes: 400e9 },
+      { kind: 'format', part: { disk: '/dev/sda', number: 3 }, fstype: 'ext4', sizeBytes: 400e9, mountpoint: '/', encrypted: true },
+    ];
+    api.plan = async () => ({ ok: true, planId: 'plan-2', plan: { erase: { path: '/dev/sda', model: 'Good Disk', sizeBytes: 500e9, image: false }, partitions: [], effects, steps: [], locale: 'en_US.UTF-8', variant: { name: 'desktop' }, answers: { user: { name: 'a' }, hostname: 'h', timezone: 'UTC', rtc: 'utc', encryption: 'luks2' } } as unknown as Plan });
+    render(<App api={api} i18n={initI18n('en')} />);
+    await screen.findByRole('heading', { name: enApp.language.title });
+    act(() => {
+      useStore.getState().setUser({ password: 'pw-12345' });
+      useStore.getState().setDisk({ disk: '/dev/sda', encrypt: true });
+      useStore.getState().setPassphrase({ value: 'Wonder-land-42', confirm: 'Wonder-land-42' });
+      useStore.getState().go('summary');
+    });
+    expect((await screen.findByTestId('summary-encryption')).textContent).toBe(enApp.summary.encryptionLuks2);
+    const lines = [...screen.getByTestId('effects').querySelectorAll('li')].map((li) => li.textContent);
+    expect(lines[1]).toMatch(/^Encrypt partition 3 of \/dev\/sda with LUKS2/);
+    expect(lines[2]).toMatch(/^Format the encrypted partition 3 of \/dev\/sda as ext4/);
+    fireEvent.click(screen.getByRole('button', { name: enApp.header.export }));
+    expect(await screen.findByText(`${enApp.header.exported} ${enApp.header.exportedNoPassphrase}`)).toBeTruthy();
+    // The note follows the language, as every other string does.
+    act(() => useStore.getState().setLanguage('zh-TW'));
+    expect(await screen.findByText(`${twApp.header.exported}${twApp.header.exportedNoPassphrase}`)).toBeTruthy();
+    // The file asks for encryption; the service writes its passphrase as null (shared/secrets.ts).
+    expect(calls.exported[0]).toHaveProperty('encryption');
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, pageFor, sessionOf } from '../../renderer/store/index.ts';
 import { filterZones, zoneLabel, zonesFor } from '../../renderer/store/zones.ts';
-import { buildAnswers, deriveHostname, deriveUsername, isSuggestedUsername, pageOfPath, passwordStrength } from '../../renderer/store/derive.ts';
+import { buildAnswers, deriveHostname, deriveUsername, isSuggestedUsername, pageOfPath, passphraseReady, passphraseStrength, passwordStrength } from '../../renderer/store/derive.ts';
 import { formatBytes, formatDuration, formatRate } from '../../renderer/store/format.ts';
 import { initialInstallState, reduceInstall } from '../../electron/api.ts';
 import { answersSchema } from '../../electron/shared/answers.ts';
@@ -63,7 +63,8 @@ describe('answers', () => {
   const fields = {
     locale: 'zh_CN.UTF-8',
     variant: 'desktop',
-    disk: { mode: 'erase' as const, disk: '/tmp/a.img', root: '', efi: '', filesystem: 'btrfs' as const, swap: 'size' as const, swapSize: ' 1GiB ', bootloader: 'auto' as const },
+    disk: { mode: 'erase' as const, disk: '/tmp/a.img', root: '', efi: '', filesystem: 'btrfs' as const, swap: 'size' as const, swapSize: ' 1GiB ', bootloader: 'auto' as const, encrypt: false },
+    passphrase: '',
     user: { fullname: 'Alice', username: 'alice', password: 'pw', hostname: 'alice-pc', timezone: 'Asia/Shanghai', rtc: 'local' as const, admin: true, autologin: false, root: 'locked' as const, rootPassword: '' },
     keyboard: { layout: 'cn', variant: '' },
   };
@@ -83,7 +84,32 @@ describe('answers', () => {
     expect(a.user).toEqual({ name: 'alice', fullname: 'Alice', admin: true, autologin: false });
     expect(a.target).toEqual({ partitions: { root: '/dev/sdb2', efi: '/dev/sdb1' }, filesystem: 'btrfs', swap: 'none' });
   });
+  it('asks for encryption with the passphrase when a whole disk is erased, never into partitions', () => {
+    const enc = { ...fields, disk: { ...fields.disk, encrypt: true }, passphrase: 'Open Sesame 42' };
+    const a = buildAnswers(enc, true);
+    expect(answersSchema.safeParse(a).success).toBe(true);
+    expect(a.encryption).toEqual({ passphrase: 'Open Sesame 42' });
+    // Without the secrets (an exported file's shape): the passphrase is null, for a person to fill in.
+    expect(buildAnswers(enc, false).encryption).toEqual({ passphrase: null });
+    expect(buildAnswers({ ...enc, disk: { ...enc.disk, mode: 'partitions', root: '/dev/sdb2' } }, true)).not.toHaveProperty('encryption');
+    expect(buildAnswers(fields, true)).not.toHaveProperty('encryption');
+  });
+  it('grades passphrases by length and character classes, and readies them by the shared rule', () => {
+    expect(passphraseStrength('')).toBe('empty');
+    expect(passphraseStrength('abcdefgh')).toBe('weak');
+    expect(passphraseStrength('password1')).toBe('weak');
+    expect(passphraseStrength('Wonder-land')).toBe('fair');
+    expect(passphraseStrength('Wonder-land-42')).toBe('strong');
+    // Plain words, but long: strong, as they are.
+    expect(passphraseStrength('correct horse battery staple')).toBe('strong');
+    expect(passphraseReady('Wonder-land-42', 'Wonder-land-42')).toBe(true);
+    expect(passphraseReady('Wonder-land-42', 'Wonder-land-43')).toBe(false);
+    expect(passphraseReady('short', 'short')).toBe(false);
+    expect(passphraseReady('密码密码密码密码', '密码密码密码密码')).toBe(false);
+  });
   it('maps problem paths to pages', () => {
+    expect(pageOfPath('encryption.passphrase')).toBe('disk');
+    expect(pageOfPath('encryption')).toBe('disk');
     expect(pageOfPath('target.disk')).toBe('disk');
     expect(pageOfPath('user.name')).toBe('user');
     expect(pageOfPath('hostname')).toBe('user');
@@ -160,6 +186,24 @@ describe('issue 13: locale defaults, the session, zones', () => {
     b.getState().resume(JSON.parse(JSON.stringify(session)));
     expect(b.getState()).toMatchObject({ resumed: true, page: 'user', language: 'zh-CN', locale: 'zh_CN.UTF-8' });
     expect(b.getState().user).toMatchObject({ fullname: '张三', username: 'user', password: 'secret1', confirm: 'secret1', timezone: 'Asia/Shanghai' });
+  });
+  it('keeps the disk passphrase with the secrets, never in the fields, and resumes it', () => {
+    const a = createStore();
+    a.getState().setDisk({ disk: '/tmp/a.img', encrypt: true });
+    a.getState().setPassphrase({ value: 'Open Sesame 42', confirm: 'Open Sesame 4' });
+    a.getState().go('disk');
+    const session = sessionOf(a.getState());
+    expect(JSON.stringify(session.fields)).not.toContain('Open Sesame');
+    expect(session.fields).toMatchObject({ disk: { encrypt: true } });
+    expect(session.secrets).toMatchObject({ passphrase: 'Open Sesame 42', passphraseConfirm: 'Open Sesame 4' });
+    const b = createStore();
+    b.getState().resume(JSON.parse(JSON.stringify(session)));
+    expect(b.getState().passphrase).toEqual({ value: 'Open Sesame 42', confirm: 'Open Sesame 4' });
+    expect(b.getState().disk.encrypt).toBe(true);
+    // A changed passphrase drops the plan made with the old one.
+    b.getState().setPlan({ version: 1 } as Plan, [], 'p1');
+    b.getState().setPassphrase({ confirm: 'Open Sesame 42' });
+    expect([b.getState().plan, b.getState().planId]).toEqual([null, null]);
   });
   it('time zones filter by id, city and Chinese city name', () => {
     const zones = zonesFor('zh-CN');

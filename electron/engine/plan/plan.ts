@@ -10,6 +10,7 @@ import { BOOT_BYTES, concreteLayout, diskLayout, firmwareOfLayout, PART_TYPES, v
 import { eraseEffects, partitionEffects } from './effects.ts';
 import { buildSteps, type StepInput } from './steps.ts';
 import { layoutForLocale } from '../../shared/keyboard.ts';
+import { encryptionBlockers } from '../../shared/encryption.ts';
 import { swapBytesFor, swapFilePath } from './swap.ts';
 import type { Effect, Plan, PlannedFilesystem, PlannedPartition } from '../../shared/plan.ts';
 
@@ -183,22 +184,15 @@ function userProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): voi
   }
 }
 
-/** What opens an encrypted root at boot, per initramfs tool: the package a person should look for. */
-const INITRAMFS_CRYPT_PACKAGE: Record<string, string> = {
-  'update-initramfs': 'cryptsetup-initramfs',
-  dracut: 'dracut (its crypt module)',
-  mkinitcpio: 'mkinitcpio (its encrypt hook)',
-};
-
-/** An encrypted root opens at boot only with cryptsetup and the initramfs's part that asks for the passphrase. */
+/** The variant must be able to open its encrypted root (shared/encryption.ts: the wizard says the same). */
 function encryptionProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): void {
   if (!answers.encryption) return;
-  const t = sysroot.tools;
-  if (!t.cryptsetup) out.problems.push(problem('encryption', 'no-cryptsetup', `The variant "${sysroot.name}" has no cryptsetup`, { variant: sysroot.name }));
-  // A variant without a kernel never boots by itself (a demo's, a container's): nothing asks at boot then.
-  if (!t.initramfsCrypt && t.kernels.length > 0) {
-    const pkg = INITRAMFS_CRYPT_PACKAGE[t.initramfs ?? ''] ?? 'cryptsetup-initramfs';
-    out.problems.push(problem('encryption', 'no-initramfs-crypt', `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${pkg})`, { variant: sysroot.name, package: pkg }));
+  for (const f of encryptionBlockers(sysroot.tools, sysroot.name)) {
+    const message =
+      f.code === 'no-cryptsetup'
+        ? `The variant "${sysroot.name}" has no cryptsetup`
+        : `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${String(f.params?.package)})`;
+    out.problems.push(problem('encryption', f.code, message, f.params));
   }
 }
 
