@@ -15,8 +15,10 @@ export const INITRAMFS_CRYPT_PACKAGE: Record<string, string> = {
  * root opens at boot only with cryptsetup and the initramfs's part that asks for the passphrase; a variant
  * without a kernel never boots by itself (a demo's, a container's), so nothing asks at boot then.
  */
-export function encryptionBlockers(tools: TargetTools, variant: string): Finding[] {
+export function encryptionBlockers(tools: TargetTools, variant: string, machine: { canOpenLuks?: boolean } = {}): Finding[] {
   const out: Finding[] = [];
+  // A kernel without device-mapper formats a container but cannot open it: refused before the disk is erased.
+  if (machine.canOpenLuks === false) out.push({ code: 'no-dm-crypt' });
   if (!tools.cryptsetup) out.push({ code: 'no-cryptsetup', params: { variant } });
   if (!tools.initramfsCrypt && tools.kernels.length > 0) {
     out.push({ code: 'no-initramfs-crypt', params: { variant, package: INITRAMFS_CRYPT_PACKAGE[tools.initramfs ?? ''] ?? 'cryptsetup-initramfs' } });

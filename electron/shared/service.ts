@@ -36,6 +36,8 @@ export interface UiFacts {
   sysroots: SysrootInfo[];
   disks: DiskChoice[];
   demo: boolean;
+  /** The kernel can open a LUKS container (device-mapper and dm-crypt): encryption is offered only then. */
+  canOpenLuks?: boolean;
 }
 
 export type PlanOutcome =

@@ -15,7 +15,7 @@ import { useStore, type Store } from '../store/index.ts';
 export function encryptionUnavailable(t: TFunction, s: Pick<Store, 'disk' | 'facts' | 'variant'>): string | null {
   if (s.disk.mode !== 'erase') return t('disk.encryptNeedsErase');
   const sysroot = s.facts?.sysroots.find((x) => x.name === s.variant);
-  const blocker = sysroot ? encryptionBlockers(sysroot.tools, sysroot.title)[0] : undefined;
+  const blocker = sysroot ? encryptionBlockers(sysroot.tools, sysroot.title, { ...(s.facts?.canOpenLuks !== undefined ? { canOpenLuks: s.facts.canOpenLuks } : {}) })[0] : undefined;
   return blocker ? t(`plan:problem.${blocker.code}`, blocker.params) : null;
 }
 

@@ -185,13 +185,15 @@ function userProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): voi
 }
 
 /** The variant must be able to open its encrypted root (shared/encryption.ts: the wizard says the same). */
-function encryptionProblems(answers: Answers, sysroot: SysrootInfo, out: Collect): void {
+function encryptionProblems(answers: Answers, machine: MachineFacts, sysroot: SysrootInfo, out: Collect): void {
   if (!answers.encryption) return;
-  for (const f of encryptionBlockers(sysroot.tools, sysroot.name)) {
+  for (const f of encryptionBlockers(sysroot.tools, sysroot.name, machine)) {
     const message =
-      f.code === 'no-cryptsetup'
-        ? `The variant "${sysroot.name}" has no cryptsetup`
-        : `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${String(f.params?.package)})`;
+      f.code === 'no-dm-crypt'
+        ? 'This machine\'s kernel cannot open an encrypted disk (no device-mapper or dm-crypt)'
+        : f.code === 'no-cryptsetup'
+          ? `The variant "${sysroot.name}" has no cryptsetup`
+          : `The variant "${sysroot.name}" cannot ask for the passphrase at boot (no ${String(f.params?.package)})`;
     out.problems.push(problem('encryption', f.code, message, f.params));
   }
 }
@@ -221,7 +223,7 @@ export function plan(answers: Answers, machine: MachineFacts, sysroot: SysrootIn
   else out.problems.push(problem('target', 'no-target', 'Name target.disk or target.partitions'));
 
   userProblems(answers, sysroot, out);
-  encryptionProblems(answers, sysroot, out);
+  encryptionProblems(answers, machine, sysroot, out);
   const platform = target ? bootloaderPlatform(answers, machine, sysroot, target.firmware, out) : undefined;
   // The swap UUID is drawn after the target's, so it is the same whatever the checks found.
   const swapUuid = target && target.swapBytes > 0 ? env.newUuid() : undefined;

@@ -82,6 +82,7 @@ export class RealEngine implements EnginePort {
       sysroots,
       disks: diskChoices(machine, chosen ? { sysroot: chosen, ...(opts.swap ? { swap: opts.swap } : {}) } : undefined),
       demo: false,
+      ...(machine.canOpenLuks !== undefined ? { canOpenLuks: machine.canOpenLuks } : {}),
     };
   }
 
