@@ -163,6 +163,10 @@ mount -t tmpfs tmpfs "$t/run"
 in_target() { chroot "$t" env PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 in_target useradd -m -s /bin/bash -G sudo -c 'Alice Liddell' alice
 printf 'alice:%s\n' "$password" | in_target chpasswd
+# console-setup's cache (/etc/console-setup/cached_*, made when the sysroot was built, with the US map)
+# wins over /etc/default/keyboard whenever it is the newer file, in setupcon --save-only and in the
+# initramfs hook alike (a clock behind the build's is enough): made anew from the layout instead.
+rm -f "$t"/etc/console-setup/cached_*
 in_target setupcon --save-only 2>/dev/null # (ckbcomp warns about keysyms the console lacks)
 kver=$(find "$t/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n1)
 t1=$(date +%s%N)
@@ -175,8 +179,7 @@ if [ "$control" = 1 ]; then
   cp -p "$t/etc/default/keyboard" "$work/keyboard"
   sed -i 's/^XKBLAYOUT=.*/XKBLAYOUT="us"/' "$t/etc/default/keyboard"
   in_target mkinitramfs -o "/boot/initrd.img-$kver.us" "$kver" >/dev/null 2>&1
-  cp "$work/keyboard" "$t/etc/default/keyboard" # a new mtime: newer than the cache, as written by an installer
-  in_target setupcon --save-only 2>/dev/null
+  cp "$work/keyboard" "$t/etc/default/keyboard"
 fi
 in_target grub-install --target=x86_64-efi --efi-directory=/boot/efi --bootloader-id=LiveKit --removable --no-nvram \
   >"$out/grub.log" 2>&1 || { cat "$out/grub.log" >&2; exit 1; }
