@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptedBoot } from './helpers/luks-boot.ts';
+import { EncryptedBoot, grubCfgFromImage } from './helpers/luks-boot.ts';
 import { luksDisk, type LuksDisk } from './helpers/luks-disk.ts';
 import { attachImage, mountRo, withCleanup } from '../helpers/image.ts';
 import { loopsBacking, mountPoints } from '../helpers/system-state.ts';
@@ -40,6 +40,8 @@ async function initramfsKeys(initrd: string): Promise<{ k21: string; k44: string
 
 describe.skipIf(!isRoot)('an encrypted (LUKS2) install unlocks at boot, with the installed keyboard layout (QEMU TCG, OVMF)', () => {
   let disk: LuksDisk;
+  /** Read from the disk itself, as a test of an installer-made disk would. */
+  let grubCfg = '';
   let fonts: string[] = [];
   let work = '';
   const timings: Record<string, number | string> = {};
@@ -52,6 +54,7 @@ describe.skipIf(!isRoot)('an encrypted (LUKS2) install unlocks at boot, with the
     // Built once (~2 min: copy, update-initramfs twice, GRUB, encryption), cached afterwards.
     disk = await luksDisk({ root, passphrase: PASSPHRASE, password: PASSWORD, layout: 'de', control: true });
     timings.diskSeconds = (Date.now() - t0) / 1000;
+    grubCfg = await grubCfgFromImage(disk.image, 2);
     work = mkdtempSync(join(tmpdir(), 'livekit-luks-'));
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -81,6 +84,8 @@ describe.skipIf(!isRoot)('an encrypted (LUKS2) install unlocks at boot, with the
       const crypttab = (await execa('bash', ['-o', 'pipefail', '-c', 'zcat "$0" | cpio -i --quiet --to-stdout cryptroot/crypttab', join(boot, `initrd.img-${kernel}`)])).stdout;
       expect(crypttab).toContain(`${disk.facts.mapping} UUID=${disk.facts.luks_uuid} none`);
     });
+    expect(grubCfg).toBe(disk.grubCfg);
+    expect(grubCfg).toMatch(new RegExp(`^\\s*linux\\s+/vmlinuz-\\S+ root=UUID=${disk.facts.root_uuid} ro console=ttyS0`, 'm'));
   });
 
   it('serial console: a wrong passphrase is refused and asked again, the right one unlocks, alice logs in on the mapping', async () => {
@@ -113,7 +118,7 @@ describe.skipIf(!isRoot)('an encrypted (LUKS2) install unlocks at boot, with the
 
   it('screen and keyboard: the passphrase typed on a German keyboard (z and y swapped against US) unlocks', async () => {
     const boot = await EncryptedBoot.start({
-      image: disk.image, prompt: 'screen', grubCfg: disk.grubCfg, workDir: work, fontFiles: fonts, logFile: join(ARTIFACTS, 'screen-de.log'),
+      image: disk.image, prompt: 'screen', grubCfg, workDir: work, fontFiles: fonts, logFile: join(ARTIFACTS, 'screen-de.log'),
     });
     try {
       expect(await boot.waitForPrompt()).toBe(disk.facts.mapping);
@@ -131,7 +136,7 @@ describe.skipIf(!isRoot)('an encrypted (LUKS2) install unlocks at boot, with the
 
   it('negative control: the same German key presses are refused when the initramfs has the US keymap', async () => {
     const boot = await EncryptedBoot.start({
-      image: disk.image, prompt: 'screen', grubCfg: disk.grubCfg, initrdSuffix: '.us', workDir: work, fontFiles: fonts,
+      image: disk.image, prompt: 'screen', grubCfg, initrdSuffix: '.us', workDir: work, fontFiles: fonts,
       logFile: join(ARTIFACTS, 'screen-us-control.log'),
     });
     try {

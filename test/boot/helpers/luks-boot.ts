@@ -10,12 +10,13 @@
 //           on the PS/2 keyboard, translated by the keymap the initramfs loaded: a person at a keyboard.
 // Either way the kernel's messages also reach the serial port, so the root's mount is seen there, and
 // systemd's serial getty gives the login.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Layout } from './key-presses.ts';
 import { OVMF_CODE, OVMF_VARS } from './qemu.ts';
 import { QemuSession } from './qemu-session.ts';
+import { attachImage, mountRo, withCleanup } from '../../helpers/image.ts';
 
 export type PromptConsole = 'serial' | 'screen';
 
@@ -47,6 +48,18 @@ export interface UnlockResult {
   result: 'unlocked' | 'refused';
   /** Enter pressed → the unlock seen on the serial console, or the prompt back. */
   seconds: number;
+}
+
+/** The grub.cfg of a disk image whose /boot is a plain partition (ext4 here: this host mounts no vfat). */
+export async function grubCfgFromImage(image: string, bootPartition: number, path = 'grub/grub.cfg'): Promise<string> {
+  return withCleanup(async (defer) => {
+    const loop = await attachImage(image);
+    defer(loop.detach);
+    const dir = mkdtempSync('/tmp/lk-grubcfg-');
+    defer(async () => rmSync(dir, { recursive: true, force: true }));
+    defer(await mountRo(loop.part(bootPartition), dir));
+    return readFileSync(join(dir, path), 'utf8');
+  });
 }
 
 /** GRUB's editor shows `setparams 'title'`, an empty line, then the entry's lines as grub.cfg has them. */
