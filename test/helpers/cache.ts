@@ -10,8 +10,11 @@ export function testCacheDir(): string {
   return process.env.LIVEKIT_TEST_CACHE ?? '/var/cache/livekit-test';
 }
 
-export async function cachedBuild(entry: string, builder: string[]): Promise<void> {
+/** `input` reaches the builder on stdin (secrets a builder needs: never on its command line). */
+export async function cachedBuild(entry: string, builder: string[], opts: { input?: string } = {}): Promise<void> {
   await execa('bash', ['-euo', 'pipefail', '-c', 'source "$0"; cache_build "$@"', HELPER, entry, ...builder], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    stdout: 'pipe',
+    stderr: 'inherit',
   });
 }
