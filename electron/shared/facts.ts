@@ -59,6 +59,8 @@ export interface TargetTools {
   displayManager?: 'lightdm' | 'sddm';
   /** `cryptsetup` is there (an encrypted root needs it to be opened at boot). */
   cryptsetup?: boolean;
+  /** console-setup's `setupcon` is there: it makes the console keymap the initramfs loads for a passphrase prompt. */
+  setupcon?: boolean;
   /**
    * The initramfs tool's part that opens an encrypted root at boot: Debian's `cryptsetup-initramfs` hook,
    * dracut's `crypt` module, mkinitcpio's `encrypt` hook.

@@ -66,6 +66,7 @@ export async function detectTools(root: string): Promise<TargetTools> {
     locales: await compiledLocales(root),
     ...(displayManager ? { displayManager } : {}),
     cryptsetup: await hasCommand(root, 'cryptsetup'),
+    setupcon: await hasCommand(root, 'setupcon'),
     initramfsCrypt,
   };
 }

@@ -42,8 +42,12 @@ export interface StepInput {
   grubPlatform?: string;
 }
 
-/** The options of a new LUKS2 container (argon2id; the memory cost lets a 2 GiB machine unlock it). */
-export const LUKS_FORMAT_OPTIONS = ['--type', 'luks2', '--pbkdf', 'argon2id', '--pbkdf-memory', '524288', '--iter-time', '2000'];
+/**
+ * The options of a new LUKS2 container. argon2id calibrated by cryptsetup on the machine being installed
+ * (the one that will boot) for 2 s, its memory capped at 512 MiB so that a 2 GiB machine unlocks it with room
+ * to spare (measured: bench/RESULTS-luks-boot.md; 1 GiB still opens on 2 GiB, with a warning).
+ */
+export const LUKS_FORMAT_OPTIONS = ['--type', 'luks2', '--cipher', 'aes-xts-plain64', '--key-size', '512', '--pbkdf', 'argon2id', '--pbkdf-memory', '524288', '--pbkdf-parallel', '4', '--iter-time', '2000'];
 
 /** The parts of the device tree the steps act on. */
 function treeOf(partitions: PlannedPartition[]) {
@@ -266,7 +270,13 @@ export function buildSteps(i: StepInput): Step[] {
   }
 
   if (tools.initramfs && tools.kernels.length > 0) {
-    step('initramfs', inTarget([run(initramfsCommand(tools.initramfs), { chroot: true })]));
+    // The passphrase prompt reads keys through the keymap the initramfs carries. console-setup keeps its cached
+    // keymap while that is newer than /etc/default/keyboard (a medium built after this machine's clock): made
+    // anew from the chosen layout first (bench/RESULTS-luks-boot.md).
+    const keymap = luks && tools.setupcon
+      ? [run(['find', '/etc/console-setup', '-maxdepth', '1', '-name', 'cached_*', '-delete'], { chroot: true, okExitCodes: [0, 1] }), run(['setupcon', '--save-only'], { chroot: true })]
+      : [];
+    step('initramfs', inTarget([...keymap, run(initramfsCommand(tools.initramfs), { chroot: true })]));
   }
 
   if (i.grubPlatform) {
