@@ -102,7 +102,8 @@ export async function runServe(a: ServeArgs): Promise<number> {
         .then(() => demo?.cleanup())
         .finally(() => resolveExit(0));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: a second signal while stopping must not kill the process before the demo is released.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
