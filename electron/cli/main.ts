@@ -18,7 +18,7 @@ import { OutputFileError } from '../engine/run/output-file.ts';
 import { errorText } from '../engine/run/coded-error.ts';
 import { cliLanguage } from './language.ts';
 import { askYes } from './ask-yes.ts';
-import { readSecret } from './read-secret.ts';
+import { readSecret, SecretCancelled } from './read-secret.ts';
 import { checkPassphrase } from '../shared/account-rules.ts';
 import type { Finding } from '../shared/problem.ts';
 import { cmdCleanup, settleLeftovers } from './leftovers.ts';
@@ -137,7 +137,13 @@ async function cmdInstall(a: CliArgs, t: TFunction, cmdline: string): Promise<nu
       const stop = await settleLeftovers(t, a.json, { out, err });
       if (stop !== undefined) return stop;
     }
-    const passphrase = a.passphraseStdin ? await passphraseFromStdin(t) : undefined;
+    const passphrase = a.passphraseStdin
+      ? await passphraseFromStdin(t).catch((e: unknown) => {
+          if (!(e instanceof SecretCancelled)) throw e;
+          err(t('cli:confirm.declined'));
+          return EXIT.cancelled;
+        })
+      : undefined;
     if (typeof passphrase === 'number') return passphrase;
     const p = await prepare(a, cmdline, passphrase);
     if (!p.ok) return reportNotPrepared(a, t, p);

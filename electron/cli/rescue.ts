@@ -30,7 +30,7 @@ import { checkPassword } from '../shared/account-rules.ts';
 import type { Finding } from '../shared/problem.ts';
 import type { CliArgs } from './args.ts';
 import { askYes } from './ask-yes.ts';
-import { readSecret } from './read-secret.ts';
+import { readSecret, SecretCancelled } from './read-secret.ts';
 import { EventPrinter, refusalLines } from './render.ts';
 import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines } from './render-rescue.ts';
 
@@ -293,7 +293,14 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
       }
     }
     if (kind === 'password') {
-      const given = await readPassword(t);
+      const given = await readPassword(t).catch((e: unknown) => {
+        if (e instanceof SecretCancelled) return 'cancelled' as const;
+        throw e;
+      });
+      if (given === 'cancelled') {
+        err(t('cli:confirm.declined'));
+        return EXIT.cancelled;
+      }
       if (given === undefined) {
         err(t('cli:repair.password.bad'));
         return EXIT.invalid;
