@@ -80,6 +80,9 @@ beforeAll(() => {
   put(join(d, 'usr/bin/busybox'), 'ELF');
   put(join(d, 'usr/bin/bash'), 'ELF'); // found as /bin/bash through the bin → usr/bin link
   put(join(d, 'usr/bin/dracut'), '#!/bin/sh\n');
+  // Encryption: cryptsetup and dracut's crypt module (what opens an encrypted root at boot).
+  put(join(d, 'usr/sbin/cryptsetup'), 'ELF');
+  put(join(d, 'usr/lib/dracut/modules.d/90crypt/module-setup.sh'), '#!/bin/bash\n');
   put(join(d, 'usr/sbin/grub-install'), 'ELF');
   put(join(d, 'usr/sbin/useradd'), 'ELF');
   link('/bin/busybox', join(d, 'usr/sbin/chpasswd')); // absolute, through the bin → usr/bin link
@@ -182,6 +185,9 @@ describe('listSysroots on real trees', () => {
       existingUsers: ['root', 'daemon', 'bob'],
       localeGen: true,
       locales: ['C.utf8', 'en_US.utf8', 'zh_CN.utf8'],
+      cryptsetup: true,
+      setupcon: false,
+      initramfsCrypt: true,
     });
     expect(list.find((s) => s.name === 'server')!.tools).toEqual({
       initramfs: 'update-initramfs', // /usr/sbin/dracut points at the host's /usr/bin/true only
@@ -195,8 +201,12 @@ describe('listSysroots on real trees', () => {
       existingUsers: [],
       localeGen: false,
       locales: [],
+      // update-initramfs without cryptsetup-initramfs' hook: an encrypted root could not be opened at boot.
+      cryptsetup: false,
+      setupcon: false,
+      initramfsCrypt: false,
     });
-    expect(list.find((s) => s.name === 'base')!.tools).toEqual({ grubPlatforms: [], kernels: [], useradd: false, chpasswd: false, adminGroups: [], loginShell: '/bin/sh', existingUsers: [], localeGen: false, locales: [] });
+    expect(list.find((s) => s.name === 'base')!.tools).toEqual({ grubPlatforms: [], kernels: [], useradd: false, chpasswd: false, adminGroups: [], loginShell: '/bin/sh', existingUsers: [], localeGen: false, locales: [], cryptsetup: false, setupcon: false, initramfsCrypt: false });
   });
 
   it('lists sysroots from the directories alone without a medium config', async () => {
@@ -228,7 +238,7 @@ describe('listSysroots on real trees', () => {
     expect(m.dir).toBe(medium);
     expect(m.config.templates).toEqual({ 'desktop-nvidia': 'desktop.erofs' });
     expect(Object.keys(m.meta)).toEqual(['desktop', 'desktop-nvidia', 'server', 'livekit']);
-    await expect(readMedium(noMedium)).rejects.toThrow(/ENOENT/);
+    await expect(readMedium(noMedium)).rejects.toThrow(/livekit\.conf:0: no such file/);
   });
 });
 
