@@ -86,11 +86,12 @@ describe.skipIf(!isRoot)('an install killed at each step: the rerun releases the
     await makeImage(image, 512 * MiB);
     const file = join(dir, `${point}.yaml`);
     writeFileSync(file, answers(image));
-    const log1 = join(dir, `${point}-1.log`);
+    let log1 = '';
     // The kill races the run: at the last steps a loaded machine may finish detaching before SIGKILL lands.
     // Such a run left nothing to test with, so it is tried again (a few times at most).
     let left: string[] = [];
     for (let attempt = 1; attempt <= 3 && left.length === 0; attempt++) {
+      log1 = join(dir, `${point}-1-${attempt}.log`);
       const killed = await killWhen(['install', '--yes', '--json', '--config', file, ...base(), '--log', log1], due);
       expect(killed.killedAt, `never reached ${point}: ${JSON.stringify(killed.events.slice(-3))}`).toBeDefined();
       left = await loopsBacking([image]);
