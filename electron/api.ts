@@ -15,6 +15,6 @@ export { contentSecurityPolicy, SECURITY_HEADERS, REACT_ARIA_STYLE_HASH } from '
 export { KEYBOARD_LAYOUTS, KEYBOARD_VARIANTS, layoutForLocale, timezoneForLocale } from './shared/keyboard.ts';
 export { isEspCandidate, isRootCandidate } from './shared/partitions.ts';
 export { checkFullname, checkPassword, PASSWORD_MIN_LENGTH } from './shared/account-rules.ts';
-export type { UiSystem, UiSystems, OtherVolume, RepairPlan, RepairProblem, RepairOutcome, RepairRequest, RepairKind, UiRepairKind, TerminalOutcome, FsckResult, SystemProblem } from './shared/rescue.ts';
+export type { UiSystem, UiSystems, UiLocked, LockedVolume, OtherVolume, RepairPlan, RepairProblem, RepairOutcome, RepairRequest, RepairKind, UiRepairKind, TerminalOutcome, FsckResult, SystemProblem } from './shared/rescue.ts';
 export { UI_REPAIR_KINDS } from './shared/rescue.ts';
 export { repairActionText } from './shared/rescue.ts';

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { Demo } from './demo.ts';
 import { RealRescue, type RealRescueOptions, type RescuePort } from './rescue.ts';
 import type { InstallEvent } from '../../shared/events.ts';
-import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSystems } from '../../shared/rescue.ts';
+import type { RepairOutcome, RepairPlan, RepairRequest, TerminalOutcome, UiSystem, UiSystems } from '../../shared/rescue.ts';
 import { shellCommandLine } from '../rescue/terminal.ts';
 
 export type DemoDisks = Pick<Demo, 'installedDisk' | 'installedImage' | 'partitionedDisk'>;
@@ -26,6 +26,10 @@ export class DemoRescue implements RescuePort {
     return { ...found, systems: found.systems.map((s) => (s.disk === this.demo.installedDisk ? { ...s, diskLabel: label } : s)) };
   }
 
+  unlock(req: { system: string; passphrase: string }): Promise<UiSystem> {
+    return this.inner.unlock(req);
+  }
+
   planRepair(req: RepairRequest): Promise<RepairOutcome> {
     return this.inner.planRepair(req);
   }
@@ -34,12 +38,13 @@ export class DemoRescue implements RescuePort {
     return this.inner.confirmRepair(planId);
   }
 
-  runRepair(planId: string, opts: { password?: string; signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
+  runRepair(planId: string, opts: { password?: string; passphrase?: string; signal: AbortSignal; onEvent: (e: InstallEvent) => void }) {
     return this.inner.runRepair(planId, opts);
   }
 
   async terminal(req: { system: string }): Promise<TerminalOutcome> {
-    const known = (await this.inner.systems()).systems.find((s) => s.id === req.system);
+    const found = await this.inner.systems();
+    const known = [...found.systems, ...found.locked].find((s) => s.id === req.system);
     return { started: false, command: shellCommandLine(known?.id ?? req.system), reason: 'demo' };
   }
 }
