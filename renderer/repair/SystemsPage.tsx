@@ -74,10 +74,22 @@ function UnlockForm({ api, l }: { api: RescueApi; l: UiLocked }) {
     }
   };
   return (
-    <form className="unlock" onSubmit={(e) => void submit(e)} aria-labelledby="unlock-title">
+    // noValidate, aria validation: a refused passphrase marks the field, and must not block the next try.
+    <form className="unlock" noValidate onSubmit={(e) => void submit(e)} aria-labelledby="unlock-title">
       <h2 id="unlock-title">{t('repair:unlock.title', { device: l.device })}</h2>
       <p className="card-desc">{t('repair:unlock.desc')}</p>
-      <TextField className="field" type="password" value={r.passphrase} onChange={r.setPassphrase} isInvalid={!!error} isDisabled={busy}>
+      <TextField
+        className="field"
+        type="password"
+        value={r.passphrase}
+        onChange={(p) => {
+          setError('');
+          r.setPassphrase(p);
+        }}
+        isInvalid={!!error}
+        validationBehavior="aria"
+        isDisabled={busy}
+      >
         <Label>{t('repair:unlock.passphrase')}</Label>
         <Input autoComplete="off" />
         <Text slot="description" role={error ? 'alert' : undefined}>{error || t('repair:unlock.help')}</Text>
