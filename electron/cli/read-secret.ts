@@ -4,6 +4,7 @@
 // passphrase that unlocks an existing container is asked once (a wrong one is refused by the container),
 // or is stdin's first line, read without reading past it: what follows is for the command.
 import { readSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline/promises';
 import { isatty } from 'node:tty';
 import type { Finding } from '../shared/problem.ts';
@@ -26,10 +27,19 @@ export function stdinSecretFindings(input: Buffer, check: (s: string) => Finding
   return { value, refused: check(value) };
 }
 
+/**
+ * Asks on the terminal with nothing echoed: readline puts the terminal in raw mode (no echo by the terminal)
+ * and its own echo of each key goes to a stream that drops it. (Replacing `_writeToOutput` no longer mutes
+ * it: Node 20's readline writes through an internal symbol, and echoed every key.) Ctrl-C interrupts.
+ */
 async function askHidden(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  // Nothing typed is echoed.
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.stderr.write('\n');
+    process.kill(process.pid, 'SIGINT');
+  });
   process.stderr.write(question);
   try {
     return await rl.question('');
