@@ -137,5 +137,7 @@ describe('unlocking and repairing a locked system over the service', () => {
     const state = await client.rpc.repairState.query();
     expect(JSON.stringify(state)).not.toContain(PASSPHRASE);
     expect(state.state.phase).toBe('failed');
+    // Over: the service holds neither secret any more (the hub kept them for scrubbing while it ran).
+    expect((svc.repairs!.hub as unknown as { secrets: string[] }).secrets).toEqual([]);
   });
 });
