@@ -17,7 +17,7 @@ import { LuksOpenError, WrongPassphraseError, withOpened } from '../engine/rescu
 import type { Secrets } from '../shared/secrets.ts';
 import { planMount, type RepairPlan } from '../engine/rescue/plan.ts';
 import { mountPrivately } from '../engine/rescue/prober.ts';
-import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, releaseSystem, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
+import { bindResolvConf, isMountedAt, killProcessesIn, releaseSystem, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
 import type { InstalledSystem, LockedVolume } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
 import { execute } from '../engine/run/executor.ts';
@@ -84,7 +84,8 @@ interface Target {
  */
 async function target(t: TFunction, found: Found, ref: string): Promise<Target | number> {
   const picked = pick(t, found, ref);
-  if (typeof picked === 'number' || 'root' in picked) return typeof picked === 'number' ? picked : { sys: picked };
+  if (typeof picked === 'number') return picked;
+  if ('root' in picked) return { sys: picked };
   const passphrase = await readUnlockPassphrase(t('cli:unlock.ask', { device: picked.device }));
   if (!passphrase) {
     err(t('cli:unlock.none', { device: picked.device }));
@@ -110,7 +111,6 @@ async function target(t: TFunction, found: Found, ref: string): Promise<Target |
 function secretsFor(tg: Target, password?: string): Secrets {
   return { ...(tg.passphrase !== undefined ? { 'encryption.passphrase': tg.passphrase } : {}), ...(password !== undefined ? { 'user.password': password } : {}) };
 }
-
 
 function defaultRepairLog(kind: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

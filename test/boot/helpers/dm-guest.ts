@@ -58,6 +58,11 @@ $B mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/wor
 for d in proc sys dev; do $B mount --move /$d /newroot/$d; done
 $B mkdir -p /newroot/dev/pts /newroot/dev/shm /newroot/lib/modules
 $B mount -t devpts devpts /newroot/dev/pts
+# What udev would link (bash's process substitution reads /dev/fd/N).
+$B ln -sf /proc/self/fd /newroot/dev/fd
+$B ln -sf /proc/self/fd/0 /newroot/dev/stdin
+$B ln -sf /proc/self/fd/1 /newroot/dev/stdout
+$B ln -sf /proc/self/fd/2 /newroot/dev/stderr
 $B mount -t tmpfs tmpfs /newroot/dev/shm
 $B mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 $B mount -t tmpfs -o mode=755 tmpfs /newroot/run
