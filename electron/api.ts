@@ -16,6 +16,6 @@ export { KEYBOARD_LAYOUTS, KEYBOARD_VARIANTS, layoutForLocale, timezoneForLocale
 export { isEspCandidate, isRootCandidate } from './shared/partitions.ts';
 export { checkFullname, checkPassword, PASSWORD_MIN_LENGTH, checkPassphrase, checkPassphraseConfirm, PASSPHRASE_MIN_LENGTH } from './shared/account-rules.ts';
 export { encryptionBlockers } from './shared/encryption.ts';
-export type { UiSystem, UiSystems, OtherVolume, RepairPlan, RepairProblem, RepairOutcome, RepairRequest, RepairKind, UiRepairKind, TerminalOutcome, FsckResult, SystemProblem } from './shared/rescue.ts';
+export type { UiSystem, UiSystems, UiLocked, LockedVolume, OtherVolume, RepairPlan, RepairProblem, RepairOutcome, RepairRequest, RepairKind, UiRepairKind, TerminalOutcome, FsckResult, SystemProblem } from './shared/rescue.ts';
 export { UI_REPAIR_KINDS } from './shared/rescue.ts';
 export { repairActionText } from './shared/rescue.ts';

@@ -22,8 +22,9 @@ const api: Api = {
   },
   rescue: {
     systems: () => rpc.systems.query(),
+    unlock: (system, passphrase) => rpc.unlock.mutate({ system, passphrase }),
     planRepair: (req) => rpc.planRepair.mutate(req),
-    repair: (planId, password) => rpc.repair.mutate({ planId, ...(password !== undefined ? { password } : {}) }),
+    repair: (planId, password, passphrase) => rpc.repair.mutate({ planId, ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) }),
     cancel: () => rpc.repairCancel.mutate(),
     terminal: (system, locale) => rpc.terminal.mutate({ system, locale }),
     subscribe: (on) => {

@@ -1,6 +1,6 @@
 // Pure rendering of `livekit systems` and of repair plans and fsck reports. Every sentence comes from the translations.
 import type { TFunction } from 'i18next';
-import type { FoundSystems, InstalledSystem } from '../engine/rescue/types.ts';
+import type { FoundSystems, InstalledSystem, LockedVolume, OtherVolume } from '../engine/rescue/types.ts';
 import type { RepairPlan, RepairProblem } from '../engine/rescue/plan.ts';
 import { refusalText } from './render.ts';
 import { repairActionText, type FsckResult } from '../shared/rescue.ts';
@@ -24,10 +24,33 @@ function systemLines(t: T, s: InstalledSystem): string[] {
   return out;
 }
 
+function lockedLines(t: T, l: LockedVolume): string[] {
+  const out = [`${l.id.padEnd(14)} ${t('cli:systems.locked', { disk: l.disk, uuid: l.luks.uuid || '-' })}${l.label ? `  (${l.label})` : ''}`];
+  out.push(`  ${t('cli:systems.unlockHint', { system: l.id })}`);
+  if (l.refusals.length) out.push(`  ${t('cli:systems.notNow', { reasons: l.refusals.map((r) => refusalText(t, r)).join('; ') })}`);
+  return out;
+}
+
+/** `livekit systems --json`: every system a command can name, each saying whether it is locked (a LUKS volume), and the other volumes. */
+export interface SystemsJson {
+  systems: ((InstalledSystem & { locked: false }) | (LockedVolume & { locked: true }))[];
+  others: OtherVolume[];
+  firmware: 'uefi' | 'bios';
+}
+
+export function systemsJson(found: FoundSystems, firmware: 'uefi' | 'bios'): SystemsJson {
+  return {
+    systems: [...found.systems.map((s) => ({ ...s, locked: false as const })), ...found.locked.map((l) => ({ ...l, locked: true as const }))],
+    others: found.others,
+    firmware,
+  };
+}
+
 export function systemsLines(t: T, found: FoundSystems): string[] {
   const out: string[] = [];
-  if (found.systems.length === 0) out.push(t('cli:systems.none'));
+  if (found.systems.length === 0 && found.locked.length === 0) out.push(t('cli:systems.none'));
   for (const s of found.systems) out.push(...systemLines(t, s));
+  for (const l of found.locked) out.push(...lockedLines(t, l));
   if (found.others.length) {
     out.push(t('cli:systems.others'));
     for (const o of found.others) {

@@ -1,6 +1,9 @@
 // `livekit systems | mount | shell | unmount | repair`: maintenance of installed systems from the Live
 // session. Each repair is a Plan shown (and confirmed) before the executor runs it, with the install's exit
 // codes: 0 done · 1 failed (everything released) · 2 invalid input · 3 refused by a safety rule · 130 cancelled.
+// A locked (LUKS) system is named like any other: its passphrase is asked (or is stdin's first line), the
+// system inside is found by a read-only look, and each plan opens the container first and closes it with
+// the rest (`mount` leaves it open with the system, until `unmount`).
 import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,12 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TFunction } from 'i18next';
 import { execa } from 'execa';
 import { EXIT } from '../engine/app/install.ts';
-import { findSystems, repairContext, type Found } from '../engine/app/systems.ts';
-import { findSystem } from '../engine/rescue/classify.ts';
+import { findSystems, NoSystemInsideError, repairContext, unlockSystem, type Found } from '../engine/app/systems.ts';
+import { findLocked, findSystem } from '../engine/rescue/classify.ts';
+import { LuksOpenError, WrongPassphraseError, withOpened } from '../engine/rescue/unlock.ts';
+import type { Secrets } from '../shared/secrets.ts';
 import { planMount, type RepairPlan } from '../engine/rescue/plan.ts';
 import { mountPrivately } from '../engine/rescue/prober.ts';
-import { bindResolvConf, isMountedAt, killProcessesIn, releaseDir, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
-import type { InstalledSystem } from '../engine/rescue/types.ts';
+import { bindResolvConf, isMountedAt, killProcessesIn, releaseSystem, runShell, shellCommand, systemDir } from '../engine/rescue/session.ts';
+import type { InstalledSystem, LockedVolume } from '../engine/rescue/types.ts';
 import { readOsRelease } from '../engine/medium/os-release.ts';
 import { execute } from '../engine/run/executor.ts';
 import { planRepair } from '../engine/app/repair.ts';
@@ -30,9 +35,9 @@ import { checkPassword } from '../shared/account-rules.ts';
 import type { Finding } from '../shared/problem.ts';
 import type { CliArgs } from './args.ts';
 import { askYes } from './ask-yes.ts';
-import { readSecret, SecretCancelled } from './read-secret.ts';
+import { readSecret, readUnlockPassphrase, SecretCancelled } from './read-secret.ts';
 import { EventPrinter, refusalLines } from './render.ts';
-import { fsckReportLines, repairPlanLines, repairProblemLine, systemsLines } from './render-rescue.ts';
+import { fsckReportLines, repairPlanLines, repairProblemLine, systemsJson, systemsLines } from './render-rescue.ts';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -47,25 +52,71 @@ function find(a: CliArgs, cmdline: string): Promise<Found> {
 
 export async function cmdSystems(a: CliArgs, t: TFunction, cmdline: string): Promise<number> {
   const found = await find(a, cmdline);
-  if (a.json) jsonLine({ systems: found.systems, others: found.others, firmware: found.machine.firmware });
+  if (a.json) jsonLine(systemsJson(found, found.machine.firmware));
   else systemsLines(t, found).forEach(out);
   return EXIT.ok;
 }
 
-/** The system a command names, or the exit code after saying why not (2: unknown, 3: refused). */
-function pick(t: TFunction, found: Found, ref: string, needRepairable = true): InstalledSystem | number {
-  const sys = findSystem(found, ref);
+/** The system (or locked volume) a command names, or the exit code after saying why not (2: unknown, 3: refused). */
+function pick(t: TFunction, found: Found, ref: string): InstalledSystem | LockedVolume | number {
+  const sys = findSystem(found, ref) ?? findLocked(found, ref);
   if (!sys) {
-    err(t('cli:repair.noSystem', { system: ref, systems: found.systems.map((s) => s.id).join(', ') || '-' }));
+    err(t('cli:repair.noSystem', { system: ref, systems: [...found.systems, ...found.locked].map((s) => s.id).join(', ') || '-' }));
     return EXIT.invalid;
   }
-  if (needRepairable && sys.refusals.length) {
+  if (sys.refusals.length) {
     refusalLines(t, [{ disk: sys.disk, refusals: sys.refusals }]).forEach(err);
     return EXIT.refused;
   }
   return sys;
 }
 
+/** What a command works on: a system, and for an encrypted one the passphrase its plans open it with. */
+interface Target {
+  sys: InstalledSystem;
+  passphrase?: string;
+}
+
+/**
+ * The system a command names, a locked one unlocked: its passphrase asked once on a terminal, else stdin's
+ * first line (what follows stays for the command); the container opened read-only to find the system inside,
+ * and closed again. A wrong passphrase: exit 2, nothing left open. SIGINT/SIGTERM meanwhile: 130, once closed.
+ */
+async function target(t: TFunction, found: Found, ref: string): Promise<Target | number> {
+  const picked = pick(t, found, ref);
+  if (typeof picked === 'number') return picked;
+  if ('root' in picked) return { sys: picked };
+  let passphrase: string | undefined;
+  try {
+    passphrase = await readUnlockPassphrase(t('cli:unlock.ask', { device: picked.device }));
+  } catch (e) {
+    if (e instanceof SecretCancelled) return EXIT.cancelled;
+    throw e;
+  }
+  if (!passphrase) {
+    err(t('cli:unlock.none', { device: picked.device }));
+    return EXIT.invalid;
+  }
+  const ac = new AbortController();
+  try {
+    const sys = await withSignals(ac, () => unlockSystem(found, picked, passphrase));
+    if (ac.signal.aborted) return EXIT.cancelled;
+    err(t('cli:unlock.found', { device: picked.device, name: sys.name, mapping: sys.luks!.name }));
+    return { sys, passphrase };
+  } catch (e) {
+    if (ac.signal.aborted) return EXIT.cancelled;
+    if (e instanceof WrongPassphraseError) err(t('cli:unlock.wrong', { device: picked.device }));
+    else if (e instanceof NoSystemInsideError) err(t('cli:unlock.noSystem', { device: picked.device, detail: e.params.detail || '-' }));
+    else if (e instanceof LuksOpenError) err(t('cli:unlock.cannotOpen', { device: picked.device, reason: e.params.reason }));
+    else throw e;
+    return e instanceof LuksOpenError ? EXIT.failed : EXIT.invalid;
+  }
+}
+
+/** The secrets a plan for `tg` needs: an encrypted system's passphrase (and a new password, when given). */
+function secretsFor(tg: Target, password?: string): Secrets {
+  return { ...(tg.passphrase !== undefined ? { 'encryption.passphrase': tg.passphrase } : {}), ...(password !== undefined ? { 'user.password': password } : {}) };
+}
 
 function defaultRepairLog(kind: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -94,8 +145,9 @@ function needRoot(t: TFunction): number | undefined {
   return EXIT.failed;
 }
 
-/** Mounts `sys` at its directory (fstab, binds, resolv.conf); false when cancelled or failed (all released). */
-async function mountSystem(t: TFunction, found: Found, sys: InstalledSystem, signal: AbortSignal): Promise<{ ok: boolean; cancelled: boolean; dir: string }> {
+/** Mounts `sys` at its directory (fstab, binds, resolv.conf); false when cancelled or failed (all released, a container closed). */
+async function mountSystem(t: TFunction, found: Found, tg: Target, signal: AbortSignal): Promise<{ ok: boolean; cancelled: boolean; dir: string }> {
+  const sys = tg.sys;
   const dir = systemDir(sys.id);
   const plan = planMount(sys, repairContext(found, dir));
   for (const s of plan.skipped) err(t(`cli:repair.skipped.${s.reason}`, { mountpoint: s.mountpoint }));
@@ -103,7 +155,7 @@ async function mountSystem(t: TFunction, found: Found, sys: InstalledSystem, sig
   const runner = new ExecaRunner();
   const r = await execute(plan, {
     runner,
-    secrets: {},
+    secrets: secretsFor(tg),
     signal,
     logFile: defaultRepairLog('mount'),
     onEvent: (e) => {
@@ -129,13 +181,15 @@ export async function cmdMount(a: CliArgs, t: TFunction, cmdline: string): Promi
     out(t('cli:mount.already', { dir: systemDir(a.system!.replace(/^\/dev\//, '')) }));
     return EXIT.ok;
   }
+  const stop = await settleLeftovers(t, false, { out, err });
+  if (stop !== undefined) return stop;
   const found = await find(a, cmdline);
-  const sys = pick(t, found, a.system!);
-  if (typeof sys === 'number') return sys;
+  const tg = await target(t, found, a.system!);
+  if (typeof tg === 'number') return tg;
   const ac = new AbortController();
-  const r = await withSignals(ac, () => mountSystem(t, found, sys, ac.signal));
+  const r = await withSignals(ac, () => mountSystem(t, found, tg, ac.signal));
   if (!r.ok) return r.cancelled ? EXIT.cancelled : EXIT.failed;
-  out(t('cli:mount.done', { name: sys.name, dir: r.dir, system: sys.id }));
+  out(t(tg.sys.luks ? 'cli:mount.doneOpen' : 'cli:mount.done', { name: tg.sys.name, dir: r.dir, system: tg.sys.id, mapping: tg.sys.luks?.name ?? '' }));
   return EXIT.ok;
 }
 
@@ -147,12 +201,13 @@ export async function cmdUnmount(a: CliArgs, t: TFunction): Promise<number> {
     out(t('cli:unmount.notMounted', { dir }));
     return EXIT.ok;
   }
-  await releaseDir(dir, new ExecaRunner(), (m) => err(m));
-  if (isMountedAt(dir)) {
+  const r = await releaseSystem(dir, new ExecaRunner(), (m) => err(m));
+  if (r.busy) {
     err(t('cli:unmount.busy', { dir }));
     return EXIT.failed;
   }
   out(t('cli:unmount.done', { dir }));
+  if (r.closed) out(t('cli:unmount.closed', { mapping: r.closed }));
   return EXIT.ok;
 }
 
@@ -168,11 +223,13 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
     const os = await readOsRelease(dir);
     sys = { id: a.system!.replace(/^\/dev\//, ''), name: os.PRETTY_NAME ?? os.NAME ?? 'Linux' } as InstalledSystem;
   } else {
+    const stop = await settleLeftovers(t, false, { out, err });
+    if (stop !== undefined) return stop;
     const found = await find(a, cmdline);
-    const picked = pick(t, found, a.system!);
-    if (typeof picked === 'number') return picked;
-    sys = picked;
-    const r = await withSignals(ac, () => mountSystem(t, found, sys, ac.signal));
+    const tg = await target(t, found, a.system!);
+    if (typeof tg === 'number') return tg;
+    sys = tg.sys;
+    const r = await withSignals(ac, () => mountSystem(t, found, tg, ac.signal));
     if (!r.ok) return r.cancelled ? EXIT.cancelled : EXIT.failed;
     dir = r.dir;
     own = true;
@@ -183,7 +240,7 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
         name: `shell in ${sys.id}`,
         releaseAll: async () => {
           killProcessesIn(dir);
-          await releaseDir(dir, runner);
+          await releaseSystem(dir, runner);
         },
       })
     : () => {};
@@ -205,7 +262,7 @@ export async function cmdShell(a: CliArgs, t: TFunction, cmdline: string): Promi
       // What the shell started inside the system goes with it, so the system can be released.
       killProcessesIn(dir);
       await sleep(100);
-      await releaseDir(dir, runner);
+      await releaseSystem(dir, runner);
       err(t('cli:shell.released', { dir }));
     }
     forget();
@@ -222,8 +279,14 @@ async function readPassword(t: TFunction): Promise<{ password?: string; refused:
   return r === 'mismatch' ? undefined : { ...(r.value !== undefined ? { password: r.value } : {}), refused: r.refused };
 }
 
-/** Bytes and files of `user`'s home, read in a private read-only mount (for the copy's progress). */
-async function measureHome(sys: InstalledSystem, user: string): Promise<{ bytes: number; files: number }> {
+/** Bytes and files of `user`'s home, read in a private read-only mount (an encrypted system's through its container, opened read-only meanwhile). */
+async function measureHome(tg: Target, user: string): Promise<{ bytes: number; files: number }> {
+  const sys = tg.sys;
+  if (sys.luks && tg.passphrase !== undefined) return withOpened({ device: sys.luks.device, name: sys.luks.name, passphrase: tg.passphrase }, () => measureHomeOf(sys, user));
+  return measureHomeOf(sys, user);
+}
+
+async function measureHomeOf(sys: InstalledSystem, user: string): Promise<{ bytes: number; files: number }> {
   const home = sys.mounts.find((m) => m.mountpoint === '/home' && m.device);
   const device = home?.device ?? sys.root.device;
   const fstype = home ? home.fstype : sys.root.fstype;
@@ -254,13 +317,15 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
   const stop = await settleLeftovers(t, a.json, { out, err });
   if (stop !== undefined) return stop;
   const found = await find(a, cmdline);
-  const sys = pick(t, found, a.system!);
-  if (typeof sys === 'number') return sys;
+  const tg = await target(t, found, a.system!);
+  if (typeof tg === 'number') return tg;
+  const sys = tg.sys;
   const targetRoot = mkdtempSync(join(tmpdir(), 'livekit-repair-'));
   try {
     let password: string | undefined;
-    const home = kind === 'copy-home' ? await measureHome(sys, a.user!).catch(() => ({ bytes: 0, files: 0 })) : undefined;
-    const { planned, fsck } = await planRepair(found, sys, { kind, ...(a.user ? { user: a.user } : {}), ...(a.to ? { to: resolve(a.to) } : {}), ...(home ? { home } : {}) }, targetRoot, REPAIR_LOG_PATH);
+    const home = kind === 'copy-home' ? await measureHome(tg, a.user!).catch(() => ({ bytes: 0, files: 0 })) : undefined;
+    const ask = { kind, ...(a.user ? { user: a.user } : {}), ...(a.to ? { to: resolve(a.to) } : {}), ...(home ? { home } : {}) };
+    const { planned, fsck } = await planRepair(found, sys, ask, targetRoot, REPAIR_LOG_PATH, tg.passphrase !== undefined ? { passphrase: tg.passphrase } : {});
     if (fsck) {
       if (a.json) jsonLine({ type: 'fsck-report', results: fsck });
       else fsckReportLines(t, fsck).forEach(out);
@@ -312,7 +377,7 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
       }
       password = given.password;
     }
-    return await runRepair(a, t, plan, password);
+    return await runRepair(a, t, plan, secretsFor(tg, password));
   } finally {
     try {
       rmdirSync(targetRoot);
@@ -322,7 +387,7 @@ export async function cmdRepair(a: CliArgs, t: TFunction, cmdline: string): Prom
   }
 }
 
-async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, password: string | undefined): Promise<number> {
+async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, secrets: Secrets): Promise<number> {
   const ac = new AbortController();
   const printer = new EventPrinter(t, !!process.stdout.isTTY);
   const logFile = a.log ?? defaultRepairLog(plan.repair);
@@ -339,7 +404,7 @@ async function runRepair(a: CliArgs, t: TFunction, plan: RepairPlan, password: s
   let r;
   try {
     r = await withSignals(ac, () =>
-      runRepairPlan(plan, { runner: new ExecaRunner(), secrets: password !== undefined ? { 'user.password': password } : {}, onEvent, logFile, signal: ac.signal }),
+      runRepairPlan(plan, { runner: new ExecaRunner(), secrets, onEvent, logFile, signal: ac.signal }),
     );
   } catch (e) {
     if (!(e instanceof TargetBusyError)) throw e;

@@ -91,6 +91,10 @@ export async function runServe(a: ServeArgs): Promise<number> {
   announce(svc.url, a.urlFile);
   if (demo) process.stderr.write(`livekit serve: demo mode; targets are image files under ${demo.dir} and the partitioned ${demo.partitionedDisk}\n`);
   if (demo) process.stderr.write(`livekit serve: demo system to repair installed on ${demo.installedDisk} (${demo.installedImage})\n`);
+  if (demo) {
+    const inside = demo.encryptedFilled ? 'the same system inside' : 'empty: this kernel has no device-mapper, so it cannot be opened here';
+    process.stderr.write(`livekit serve: demo encrypted system on ${demo.encryptedDisk}p3 (${demo.encryptedImage}; LUKS2, ${inside})\n`);
+  }
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

@@ -81,8 +81,11 @@ export type Action =
    * unmounted before they go).
    */
   | { kind: 'release'; keepDevices?: boolean }
-  /** Open a LUKS container as /dev/mapper/<name>, the passphrase on stdin (tracked: closed at release). */
-  | { kind: 'open-luks'; device: string; name: string; secret: SecretRef }
+  /**
+   * Open a LUKS container as /dev/mapper/<name>, the passphrase on stdin (tracked: closed at release). `type` is
+   * cryptsetup's: `luks2` (absent: the container the install made) or `luks` (any version: one found on a disk).
+   */
+  | { kind: 'open-luks'; device: string; name: string; secret: SecretRef; type?: 'luks' | 'luks2' }
   /** The target is still the disk or image file the plan was made for (not unplugged, deleted or replaced). */
   | { kind: 'verify-target' }
   /** Copy the engine's log into the target (done while the target is still mounted). */
@@ -130,7 +133,8 @@ export type StepId =
   /** Read-only checks of the filesystems the install made, unmounted. */
   | 'check'
   | 'detach'
-  /** Repairs (electron/engine/rescue/plan.ts). */
+  /** Repairs (electron/engine/rescue/plan.ts); `unlock` opens a locked system's container. */
+  | 'unlock'
   | 'password'
   | 'fsck'
   | 'copy-home';

@@ -27,7 +27,8 @@ export interface RepairPlan {
 
 /** A problem that stops a repair from being planned; `code` maps to `cli:repair.problem.<code>`. */
 export interface RepairProblem {
-  code: 'needs-fstab' | 'no-grub' | 'no-grub-platform' | 'no-initramfs-tool' | 'no-kernel' | 'no-user' | 'no-chpasswd' | 'nothing-to-fix' | 'no-home' | 'no-fsck';
+  /** `crypttab-name-taken`: the name the crypttab of an encrypted system gives its container is in use here. */
+  code: 'needs-fstab' | 'no-grub' | 'no-grub-platform' | 'no-initramfs-tool' | 'no-kernel' | 'no-user' | 'no-chpasswd' | 'nothing-to-fix' | 'no-home' | 'no-fsck' | 'crypttab-name-taken';
   params?: Record<string, string>;
 }
 
@@ -39,7 +40,24 @@ export interface SystemProblem {
   params?: Record<string, string>;
 }
 
-export type OtherKind = 'live-medium' | 'in-use' | 'locked' | 'lvm' | 'windows' | 'unknown' | 'unreadable';
+export type OtherKind = 'live-medium' | 'in-use' | 'lvm' | 'windows' | 'unknown' | 'unreadable';
+
+/**
+ * An encrypted (LUKS) volume, listed locked: its passphrase opens it (`livekit mount|shell|repair <id>`, the
+ * wizard's Unlock), and the system inside is then found as on any volume.
+ */
+export interface LockedVolume {
+  /** The container's partition kernel name (`sdb3`): what the commands take, locked or opened. */
+  id: string;
+  device: string;
+  disk: string;
+  /** The container's header: its UUID (the one crypttab names). */
+  luks: { uuid: string };
+  sizeBytes: number;
+  label?: string;
+  /** Why it cannot be opened now (its disk holds the Live medium, something on it is mounted); empty: it can. */
+  refusals: Refusal[];
+}
 
 /** A volume that is not a repairable Linux system, and why; `kind` maps to `cli:systems.other.<kind>`. */
 export interface OtherVolume {
@@ -79,10 +97,19 @@ export interface UiSystem {
   problems: SystemProblem[];
   /** Why it cannot be repaired now; empty: it can. */
   refusals: Refusal[];
+  /** Inside a LUKS container (opened with its passphrase): the container's partition. */
+  encrypted?: { device: string };
+}
+
+/** A locked volume as the wizard lists it, with an Unlock action. */
+export interface UiLocked extends LockedVolume {
+  diskLabel?: string;
+  diskBytes: number;
 }
 
 export interface UiSystems {
   systems: UiSystem[];
+  locked: UiLocked[];
   others: OtherVolume[];
 }
 
@@ -91,6 +118,8 @@ export interface RepairRequest {
   repair: UiRepairKind;
   /** The account (password). */
   user?: string;
+  /** A locked system's passphrase: the inside is looked at again (and fsck's check runs) while planning; never kept. */
+  passphrase?: string;
 }
 
 export type RepairOutcome =
@@ -123,6 +152,8 @@ export function repairActionText(a: RepairPlan['steps'][number]['actions'][numbe
       return 'umount (everything above, newest first)';
     case 'save-log':
       return `save log → ${a.path}`;
+    case 'open-luks':
+      return `cryptsetup open ${a.device} ${a.name} < (passphrase)`;
     default:
       return a.kind;
   }

@@ -1,5 +1,6 @@
 // The repair's plan before it runs: each step and its exact commands (fsck: the read-only check first),
-// what cannot be done and why; a confirmation, then the repair runs exactly this plan.
+// what cannot be done and why; a confirmation, then the repair runs exactly this plan. An unlocked system's
+// passphrase goes with the planning (the engine looks inside again) and with the repair, then is forgotten.
 import { useEffect, useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +16,7 @@ export function PlanPage({ api }: { api: RescueApi }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const sys = r.systems?.systems.find((s) => s.id === r.system);
+  const passphrase = r.passphrases[r.system];
   const say = (e: unknown) => {
     const c = codedOf(e);
     if (!c) return (e as Error).message;
@@ -26,7 +28,7 @@ export function PlanPage({ api }: { api: RescueApi }) {
     let live = true;
     if (!r.repair) return;
     void api
-      .planRepair({ system: r.system, repair: r.repair, ...(r.repair === 'password' ? { user: r.user } : {}) })
+      .planRepair({ system: r.system, repair: r.repair, ...(r.repair === 'password' ? { user: r.user } : {}), ...(passphrase !== undefined ? { passphrase } : {}) })
       .then((o) => live && r.setOutcome(o))
       .catch((e: unknown) => live && setError(say(e)));
     return () => {
@@ -40,9 +42,10 @@ export function PlanPage({ api }: { api: RescueApi }) {
     if (!o?.ok) return;
     setBusy(true);
     try {
-      await api.repair(o.planId, r.repair === 'password' ? r.password : undefined);
-      // The password has gone to the engine: this page forgets it.
+      await api.repair(o.planId, r.repair === 'password' ? r.password : undefined, passphrase);
+      // The password and the passphrase have gone to the engine: this page forgets them.
       r.setFields({ password: '', confirm: '' });
+      r.forgetPassphrase(r.system);
       r.go('progress');
     } catch (e) {
       setError(say(e));
@@ -111,6 +114,7 @@ export function PlanPage({ api }: { api: RescueApi }) {
             ))}
           </ol>
           {r.repair === 'password' && <p className="card-desc">{t('repair:plan.secret', { user: r.user })}</p>}
+          {sys?.encrypted && <p className="card-desc">{t('repair:plan.passphrase', { device: sys.encrypted.device })}</p>}
           <Checkbox className="confirm" isSelected={r.confirmed} onChange={(confirmed) => r.setFields({ confirmed })}>
             <span className="box" aria-hidden="true" />
             {t('repair:plan.understand', { name: plan.system.name, disk: plan.system.disk })}

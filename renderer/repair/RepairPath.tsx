@@ -25,7 +25,7 @@ export function RepairPath({ api, locale }: { api: RescueApi; locale: string }) 
   useEffect(() => api.subscribe((m) => useRepair.getState().apply(m)), [api]);
   switch (page) {
     case 'systems':
-      return <SystemsPage reload={load} />;
+      return <SystemsPage api={api} reload={load} />;
     case 'repairs':
       return <RepairsPage api={api} locale={locale} />;
     case 'plan':

@@ -1,11 +1,13 @@
 // What the repair path needs from the engine; main.tsx wires the tRPC client, tests may pass their own.
-import type { RepairOutcome, RepairRequest, ServiceMessage, TerminalOutcome, UiSystems } from '../../electron/api.ts';
+import type { RepairOutcome, RepairRequest, ServiceMessage, TerminalOutcome, UiSystem, UiSystems } from '../../electron/api.ts';
 
 export interface RescueApi {
   systems(): Promise<UiSystems>;
+  /** A locked system's inside, looked at with its passphrase (the engine keeps neither). */
+  unlock(system: string, passphrase: string): Promise<UiSystem>;
   planRepair(req: RepairRequest): Promise<RepairOutcome>;
-  /** Runs the kept plan; the password (password repair) goes with it, once. */
-  repair(planId: string, password?: string): Promise<unknown>;
+  /** Runs the kept plan; the password (password repair) and an encrypted system's passphrase go with it, once. */
+  repair(planId: string, password?: string, passphrase?: string): Promise<unknown>;
   cancel(): Promise<unknown>;
   terminal(system: string, locale: string): Promise<TerminalOutcome>;
   subscribe(onMessage: (m: ServiceMessage) => void): () => void;

@@ -28,7 +28,8 @@ export async function serve(args: string[]): Promise<Served> {
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time: ${err}`)), 120_000);
+    // LIVEKIT_TEST_SERVE_TIMEOUT_MS: longer where everything is slow (a TCG guest builds the demo for minutes).
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time: ${err}`)), Number(process.env.LIVEKIT_TEST_SERVE_TIMEOUT_MS) || 120_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);

@@ -1,9 +1,10 @@
-// Runs the real `./bin/livekit` as QA does.
+// Runs the real `./bin/livekit` as QA does (or, with LIVEKIT_TEST_BIN, another build of it: the bundled
+// CLI the medium carries, which starts in seconds where tsx would take a minute, as in a TCG guest).
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { InstallEvent } from '../../electron/shared/events.ts';
 
-export const BIN = join(new URL('../../bin/livekit', import.meta.url).pathname);
+export const BIN = process.env.LIVEKIT_TEST_BIN || join(new URL('../../bin/livekit', import.meta.url).pathname);
 
 export interface CliResult {
   code: number;

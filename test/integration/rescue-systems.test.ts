@@ -1,5 +1,5 @@
 // `livekit systems`, `mount`, `shell` and `unmount` against real loop-device disks: one holding several
-// systems (ext4 UEFI, btrfs with @/@home, LUKS, NTFS, squashfs), one holding the Live medium. Probing
+// systems (ext4 UEFI, btrfs with @/@home, LUKS listed locked, NTFS, squashfs), one holding the Live medium. Probing
 // changes no byte and leaves nothing mounted; mount binds what a chroot needs; the shell has the system's
 // PATH and a prompt naming it; SIGTERM to a shell releases everything it mounted.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { BIN, runCli } from '../helpers/cli.ts';
 import { attachImage, makeImage, sha256File, type Attached } from '../helpers/image.ts';
 import { mountPoints } from '../helpers/system-state.ts';
 import { buildRescueDisk, HAS_CRYPTSETUP, HAS_NTFS, MiB, UUIDS, writeBusyboxRoot, type RescueDisk } from '../helpers/rescue-disk.ts';
-import type { FoundSystems } from '../../electron/engine/rescue/types.ts';
+import type { SystemsJson } from '../../electron/cli/render-rescue.ts';
+import type { InstalledSystem } from '../../electron/engine/rescue/types.ts';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('test/integration/rescue-systems: skipped (needs root: loop devices, mkfs, mounts, chroot)');
@@ -27,7 +28,7 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
   let disk: RescueDisk;
   let medium: Attached;
   let mediumDir = '';
-  let found: FoundSystems;
+  let found: SystemsJson;
   let ext4Id = '';
 
   beforeAll(async () => {
@@ -62,9 +63,9 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
     const r = await runCli(['systems', '--json', '--medium', mediumDir]);
     const seconds = (Date.now() - t0) / 1000;
     expect(r.code, r.stderr).toBe(0);
-    found = JSON.parse(r.stdout) as FoundSystems;
+    found = JSON.parse(r.stdout) as SystemsJson;
     console.log(`livekit systems --json: ${seconds.toFixed(2)} s`);
-    const ours = found.systems.filter((s) => s.disk === disk.loop.device);
+    const ours = found.systems.filter((s): s is InstalledSystem & { locked: false } => s.disk === disk.loop.device && !s.locked);
     expect(ours.map((s) => s.name).sort()).toEqual(['Debian GNU/Linux 12 (bookworm)', 'openSUSE Tumbleweed']);
 
     const deb = ours.find((s) => s.root.fstype === 'ext4')!;
@@ -89,7 +90,9 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
 
     const others = found.others.filter((o) => o.disk === disk.loop.device);
     const kindOf = (dev: string) => others.find((o) => o.device === dev)?.kind;
-    if (HAS_CRYPTSETUP) expect(kindOf(disk.luks)).toBe('locked');
+    // LUKS: a locked system, never opened by the listing.
+    if (HAS_CRYPTSETUP) expect(found.systems.find((s) => s.id === disk.luks.replace('/dev/', ''))).toMatchObject({ locked: true, device: disk.luks, disk: disk.loop.device, luks: { uuid: UUIDS.luks } });
+    if (HAS_CRYPTSETUP) expect(kindOf(disk.luks)).toBeUndefined();
     if (HAS_NTFS) expect(others.find((o) => o.device === disk.ntfs)).toMatchObject({ kind: 'windows', detail: 'ntfs' });
     expect(kindOf(disk.squash)).toBe('unknown');
     // The medium's disk: named once, as the medium, and none of its systems offered.
@@ -103,7 +106,7 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
     const zh = await runCli(['systems', '--medium', mediumDir], { LANG: 'zh_CN.UTF-8' });
     expect(zh.stdout).toContain('openSUSE Tumbleweed');
     expect(zh.stdout).toMatch(/Live 介质：绝不修复/);
-    expect(zh.stdout).toMatch(/已加密（LUKS）|未知的文件系统/);
+    expect(zh.stdout).toMatch(HAS_CRYPTSETUP ? /已加密（LUKS），已锁定/ : /未知的文件系统/);
   }, 60_000);
 
   it('mount binds what a chroot needs and the Live resolv.conf; a shell there has the system PATH and a prompt naming it; unmount releases all', async () => {
@@ -134,7 +137,7 @@ describe.skipIf(!isRoot)('livekit systems / mount / shell / unmount on real disk
     expect(under(dir)).toEqual([]);
     // The system's own resolv.conf is untouched.
     const again = await runCli(['systems', '--json', '--medium', mediumDir]);
-    expect((JSON.parse(again.stdout) as FoundSystems).systems.some((s) => s.id === ext4Id)).toBe(true);
+    expect((JSON.parse(again.stdout) as SystemsJson).systems.some((s) => s.id === ext4Id)).toBe(true);
   }, 60_000);
 
   it('a shell on an unmounted system mounts it for itself; SIGTERM ends the shell and leaves nothing mounted', async () => {

@@ -21,7 +21,10 @@ const PLAN = (JSON.parse(readFileSync(new URL('../fixtures/repair-plans/password
 /** The service's rescue port, recording what reached it: a refused password must reach nothing. */
 class RecordingRescue implements RescuePort {
   calls: string[] = [];
-  systems = async () => ({ systems: [], others: [] });
+  systems = async () => ({ systems: [], locked: [], others: [] });
+  unlock = async () => {
+    throw new Error('not offered here');
+  };
   planRepair = async () => ({ ok: false as const, problems: [], refusals: [] });
   terminal = async () => ({ started: false, command: [] });
   async confirmRepair(planId: string) {

@@ -1,12 +1,12 @@
 // The maintenance tools' pure logic: fstab parsing and fixing, the classifier (from recorded probe
-// results: LUKS locked, LVM reported, Windows not repairable, the medium never offered, btrfs @), and the
+// results: LUKS listed locked, LVM reported, Windows not repairable, the medium never offered, btrfs @), and the
 // repair plans, compared with golden files in test/fixtures/repair-plans (UPDATE_GOLDEN=1 rewrites them).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DiskInfo, MachineFacts, TargetTools } from '../../electron/shared/facts.ts';
 import { fixedFstab, parseFstab, resolveSpec, staleEntries } from '../../electron/engine/rescue/fstab.ts';
-import { classify, findSystem, kernelsIn, loginUsers, pickRootSubvol } from '../../electron/engine/rescue/classify.ts';
+import { classify, findLocked, findSystem, kernelsIn, loginUsers, pickRootSubvol } from '../../electron/engine/rescue/classify.ts';
 import { mountOptions, probeHow } from '../../electron/engine/rescue/candidates.ts';
 import {
   planBootRepair,
@@ -96,9 +96,15 @@ describe('classify', () => {
   it('sorts systems and other volumes, with reasons; the medium is named once and never offered', () => {
     const found = classify(machine(), probes());
     expect(found.systems.map((s) => s.id)).toEqual(['sda2', 'sdb1']);
+    // LUKS: a locked system, by its container's partition, disk and LUKS UUID.
+    expect(found.locked).toEqual([{ id: 'sda3', device: '/dev/sda3', disk: '/dev/sda', luks: { uuid: 'luks-uuid' }, sizeBytes: 2 ** 30, refusals: [] }]);
+    expect(findLocked(found, 'sda3')?.device).toBe('/dev/sda3');
+    expect(findLocked(found, '/dev/sda3')?.id).toBe('sda3');
+    expect(findLocked(found, 'UUID=LUKS-UUID')?.id).toBe('sda3');
+    expect(findLocked(found, 'sda2')).toBeUndefined();
+    expect(findSystem(found, 'sda3')).toBeUndefined();
     expect(found.others).toEqual([
       { kind: 'windows', device: '/dev/sda1', disk: '/dev/sda', fstype: 'vfat', detail: 'esp' },
-      { kind: 'locked', device: '/dev/sda3', disk: '/dev/sda', fstype: 'crypto_LUKS' },
       { kind: 'lvm', device: '/dev/sda4', disk: '/dev/sda', fstype: 'LVM2_member' },
       { kind: 'windows', device: '/dev/sda5', disk: '/dev/sda', fstype: 'ntfs', label: 'Windows', detail: 'ntfs' },
       { kind: 'unknown', device: '/dev/sda6', disk: '/dev/sda', fstype: 'zfs_member' },
@@ -124,6 +130,12 @@ describe('classify', () => {
     const found = classify(m, probes());
     expect(found.others.find((o) => o.device === '/dev/sda5')).toMatchObject({ kind: 'in-use', detail: '/mnt/win' });
     expect(found.systems[0]!.refusals.map((r) => r.code)).toEqual(['mounted']);
+    expect(found.locked[0]!.refusals.map((r) => r.code)).toEqual(['mounted']);
+    // An opened container whose filesystem is mounted (lsblk shows its mapping's mount on it) is in use, not locked.
+    m.disks[0]!.partitions[2]!.mountpoints = ['/run/livekit/systems/sda3'];
+    const opened = classify(m, probes());
+    expect(opened.locked).toEqual([]);
+    expect(opened.others.find((o) => o.device === '/dev/sda3')).toMatchObject({ kind: 'in-use', detail: '/run/livekit/systems/sda3' });
     expect(probeHow({ disk: m.disks[2]!, part: m.disks[2]!.partitions[0]! }, m)).toBeUndefined();
     expect(probeHow({ disk: m.disks[0]!, part: m.disks[0]!.partitions[4]! }, m)).toBeUndefined();
     expect(probeHow({ disk: m.disks[0]!, part: m.disks[0]!.partitions[1]! }, m)).toEqual({ kind: 'mount', fstype: 'ext4', options: ['ro', 'noload'] });

@@ -86,6 +86,7 @@ export const WEIGHTS: Record<StepId, number> = {
   unmount: 1,
   check: 3,
   detach: 1,
+  unlock: 2,
   password: 2,
   fsck: 20,
   'copy-home': 70,

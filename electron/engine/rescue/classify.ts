@@ -1,11 +1,12 @@
 // Pure: from the machine facts and what the prober read, the installed Linux systems (name, root, /boot,
-// ESP, GRUB, kernels, initramfs, users, problems, whether they can be repaired now) and every other volume
-// with the reason it is not one (the Live medium, in use, LUKS locked, an LVM PV, Windows, unknown).
+// ESP, GRUB, kernels, initramfs, users, problems, whether they can be repaired now), the locked (LUKS)
+// volumes, and every other volume with the reason it is not one (the Live medium, in use, an LVM PV,
+// Windows, unknown). Once a locked volume is opened, the system inside is classified as on any volume.
 import type { MachineFacts, PartitionInfo, TargetTools } from '../../shared/facts.ts';
 import { refusalsFor } from '../disks/safety.ts';
 import { isLiveDisk, volumesOf, LINUX_FILESYSTEMS, type Volume } from './candidates.ts';
 import { optionValue, parseFstab, resolveSpec, staleEntries, type FstabEntry } from './fstab.ts';
-import type { FoundSystems, InstalledSystem, OtherVolume, ProbeResults, SystemMount, SystemProblem, VolumeProbe } from './types.ts';
+import type { FoundSystems, InstalledSystem, LockedVolume, OtherVolume, ProbeResults, SystemLuks, SystemMount, SystemProblem, VolumeProbe } from './types.ts';
 
 const EMPTY_TOOLS: TargetTools = { grubPlatforms: [], kernels: [], useradd: false, chpasswd: false, adminGroups: [], existingUsers: [] };
 
@@ -68,7 +69,6 @@ function otherFor(v: Volume, machine: MachineFacts, probe: VolumeProbe | undefin
   };
   const fs = v.part.fstype ?? '';
   if (v.part.mountpoints.length > 0) return { ...base, kind: 'in-use', detail: v.part.mountpoints[0]! };
-  if (fs === 'crypto_LUKS') return { ...base, kind: 'locked' };
   if (fs === 'LVM2_member') return { ...base, kind: 'lvm' };
   if (fs === 'ntfs' || fs === 'BitLocker') return { ...base, kind: 'windows', detail: fs };
   if (fs === 'vfat') return isWindowsEsp(probe) ? { ...base, kind: 'windows', detail: 'esp' } : undefined;
@@ -173,10 +173,23 @@ function buildSystem(v: Volume, probe: VolumeProbe, machine: MachineFacts, probe
   };
 }
 
-/** Sorts everything found: systems (with os-release) and the other volumes, each with its reason. */
+function lockedVolume(v: Volume, machine: MachineFacts): LockedVolume {
+  return {
+    id: v.part.path.replace(/^\/dev\//, ''),
+    device: v.part.path,
+    disk: v.disk.path,
+    luks: { uuid: v.part.uuid ?? '' },
+    sizeBytes: v.part.sizeBytes,
+    ...(v.part.label ? { label: v.part.label } : {}),
+    refusals: refusalsFor(v.disk, machine, null),
+  };
+}
+
+/** Sorts everything found: systems (with os-release), locked volumes, and the other volumes, each with its reason. */
 export function classify(machine: MachineFacts, probes: ProbeResults): FoundSystems {
   const byDevice = new Map(probes.volumes.map((p) => [p.device, p]));
   const systems: InstalledSystem[] = [];
+  const locked: LockedVolume[] = [];
   const others: OtherVolume[] = [];
   const liveDisks = new Set<string>();
   for (const v of volumesOf(machine)) {
@@ -191,6 +204,11 @@ export function classify(machine: MachineFacts, probes: ProbeResults): FoundSyst
       systems.push(buildSystem(v, probe, machine, probes, byDevice));
       continue;
     }
+    // An opened container shows its mapping's mounts as its own: it is in use, not locked.
+    if (v.part.fstype === 'crypto_LUKS' && v.part.mountpoints.length === 0) {
+      locked.push(lockedVolume(v, machine));
+      continue;
+    }
     const other = otherFor(v, machine, probe);
     if (other) others.push(other);
   }
@@ -200,11 +218,51 @@ export function classify(machine: MachineFacts, probes: ProbeResults): FoundSyst
       others.push({ kind: 'live-medium', device: d.path, disk: d.path });
     }
   }
-  return { systems, others };
+  return { systems, locked, others };
 }
 
 /** The system `ref` names: its id (`sda2`), root device (`/dev/sda2`) or root UUID (`UUID=…` or bare). */
-export function findSystem(found: FoundSystems, ref: string): InstalledSystem | undefined {
+export function findSystem(found: Pick<FoundSystems, 'systems'>, ref: string): InstalledSystem | undefined {
   const r = ref.replace(/^UUID=/i, '').toLowerCase();
   return found.systems.find((s) => s.id.toLowerCase() === r || s.root.device === ref || s.root.uuid?.toLowerCase() === r);
+}
+
+/** The locked volume `ref` names: its id (`sdb3`), device (`/dev/sdb3`) or LUKS UUID (`UUID=…` or bare). */
+export function findLocked(found: Pick<FoundSystems, 'locked'>, ref: string): LockedVolume | undefined {
+  const r = ref.replace(/^UUID=/i, '').toLowerCase();
+  return found.locked.find((l) => l.id.toLowerCase() === r || l.device === ref || (!!l.luks.uuid && l.luks.uuid.toLowerCase() === r));
+}
+
+/** The filesystem inside an opened container, as blkid read it. */
+export interface InnerVolume {
+  /** The mapping the plans will open it as (`/dev/mapper/luks-…`). */
+  device: string;
+  fstype: string;
+  uuid?: string;
+  sizeBytes: number;
+}
+
+/**
+ * The system inside an opened locked volume, or undefined when the filesystem there holds none: the mapping
+ * is classified as one more volume of the container's disk (so fstab's UUID of the root resolves to it, and
+ * /boot and the ESP beside it are found as for any system), under the locked volume's id.
+ */
+export function unlockedSystem(
+  machine: MachineFacts,
+  probes: ProbeResults,
+  locked: LockedVolume,
+  inner: InnerVolume,
+  probe: VolumeProbe,
+  luks: Omit<SystemLuks, 'device' | 'uuid'>,
+): InstalledSystem | undefined {
+  if (!probe.read || !probe.osRelease || Object.keys(probe.osRelease).length === 0) return undefined;
+  const disk = machine.disks.find((d) => d.path === locked.disk);
+  if (!disk) return undefined;
+  const part: PartitionInfo = { path: inner.device, sizeBytes: inner.sizeBytes, fstype: inner.fstype, ...(inner.uuid ? { uuid: inner.uuid } : {}), mountpoints: [], swapActive: false };
+  const withInner = { ...disk, partitions: [...disk.partitions, part] };
+  const m: MachineFacts = { ...machine, disks: machine.disks.map((d) => (d === disk ? withInner : d)) };
+  const p: VolumeProbe = { ...probe, device: inner.device };
+  const all: ProbeResults = { ...probes, volumes: [...probes.volumes.filter((x) => x.device !== inner.device), p] };
+  const sys = buildSystem({ disk: withInner, part }, p, m, all, new Map(all.volumes.map((x) => [x.device, x])));
+  return { ...sys, id: locked.id, luks: { device: locked.device, uuid: locked.luks.uuid, ...luks } };
 }

@@ -1,6 +1,8 @@
 // Pure: the Plans of the maintenance tools. Mounting a system (its fstab, then /dev /proc /sys /run and
 // efivars bound), and each repair (boot, fstab, password, fsck, copy-home) as ordered steps of exact
-// commands that the executor runs, the CLI prints and the user confirms, as an install's plan is.
+// commands that the executor runs, the CLI prints and the user confirms, as an install's plan is. A system
+// inside a LUKS container is unlocked by its plan's first step (the passphrase by reference only), and its
+// release closes the container with the rest.
 import type { FilesystemType, PlannedFilesystem, PlannedPartition, Step, StepId, Action } from '../../shared/plan.ts';
 import { grubPlatform, initramfsCommand } from '../plan/bootloader.ts';
 import { WEIGHTS } from '../plan/steps.ts';
@@ -45,7 +47,10 @@ function keptFs(fstype: string, mountpoint: string, uuid: string | undefined): P
 }
 
 function partitionsOf(sys: InstalledSystem): PlannedPartition[] {
-  const out: PlannedPartition[] = [{ role: 'root', device: sys.root.device, fs: keptFs(sys.root.fstype, '/', sys.root.uuid) }];
+  const fs = keptFs(sys.root.fstype, '/', sys.root.uuid);
+  // The device tree: partition → container → filesystem (the executor links both UUIDs as udev would).
+  const root: PlannedPartition = sys.luks ? { role: 'root', device: sys.luks.device, luks: { uuid: sys.luks.uuid, name: sys.luks.name }, fs } : { role: 'root', device: sys.root.device, fs };
+  const out: PlannedPartition[] = [root];
   const esp = sys.mounts.find((m) => ESP_MOUNTPOINTS.includes(m.mountpoint) && m.device);
   if (esp) out.push({ role: 'esp', device: esp.device!, fs: keptFs(esp.fstype, esp.mountpoint, uuidOf(esp)) });
   const boot = sys.mounts.find((m) => m.mountpoint === '/boot' && m.device);
@@ -126,11 +131,13 @@ function makePlan(sys: InstalledSystem, ctx: RepairContext, repair: RepairPlan['
   };
 }
 
-function stepper() {
+/** The steps of a plan for `sys`: an encrypted system's begin with opening its container. */
+function stepper(sys: InstalledSystem) {
   const steps: Step[] = [];
   const add = (id: StepId, actions: Action[], weight = WEIGHTS[id]) => {
     if (actions.length) steps.push({ id, label: `plan:step.${id}`, weight, actions });
   };
+  if (sys.luks) add('unlock', [{ kind: 'open-luks', device: sys.luks.device, name: sys.luks.name, secret: 'encryption.passphrase', type: 'luks' }]);
   return { steps, add };
 }
 
@@ -141,7 +148,7 @@ function closing(add: ReturnType<typeof stepper>['add'], ctx: RepairContext) {
 
 /** `livekit mount`: the system's fstab and the binds, left mounted (no release step). */
 export function planMount(sys: InstalledSystem, ctx: RepairContext): RepairPlan {
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   const m = mountActions(sys, ctx, { all: true, binds: true, releases: false });
   add('mount', m.actions);
   return makePlan(sys, ctx, 'mount', steps, m.skipped);
@@ -167,9 +174,12 @@ export function planBootRepair(sys: InstalledSystem, ctx: RepairContext): Repair
   if (!sys.tools.initramfs) problems.push({ code: 'no-initramfs-tool' });
   const kernels = sys.tools.kernels.filter((k) => sys.kernels.includes(k));
   if (kernels.length === 0) problems.push({ code: 'no-kernel' });
+  // The initramfs tools find the root's crypttab line by the running mapping's name: under another name, the
+  // new initramfs would not open the root at boot.
+  if (sys.luks?.crypttabName && sys.luks.crypttabName !== sys.luks.name) problems.push({ code: 'crypttab-name-taken', params: { name: sys.luks.crypttabName } });
   if (problems.length) return { ok: false, problems };
 
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   const m = mountActions(sys, ctx, { all: true, binds: true, releases: true });
   add('mount', m.actions);
   const tool = sys.tools.initramfs!;
@@ -212,7 +222,7 @@ export function planBootRepair(sys: InstalledSystem, ctx: RepairContext): Repair
 export function planFstabRepair(sys: InstalledSystem, ctx: RepairContext, fstabText: string): RepairPlanResult {
   const fixable = sys.mounts.filter((m) => m.stale && m.suggestion);
   if (fixable.length === 0) return { ok: false, problems: [{ code: 'nothing-to-fix' }] };
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   const m = mountActions(sys, ctx, { all: false, binds: false, releases: true });
   add('mount', m.actions);
   const content = fixedFstab(
@@ -235,7 +245,7 @@ export function planPasswordRepair(sys: InstalledSystem, ctx: RepairContext, use
   if (!sys.tools.existingUsers.includes(user)) problems.push({ code: 'no-user', params: { user, users: sys.users.join(', ') } });
   if (!sys.tools.chpasswd) problems.push({ code: 'no-chpasswd' });
   if (problems.length) return { ok: false, problems };
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   const m = mountActions(sys, ctx, { all: true, binds: true, releases: true });
   add('mount', m.actions);
   add('password', [run(['chpasswd'], { chroot: true, stdinSecret: { ref: 'user.password', template: `${user}:{secret}\n` } })]);
@@ -279,15 +289,17 @@ export function planFsckRepair(sys: InstalledSystem, ctx: RepairContext, unclean
     if (c) actions.push(run(c.argv, { okExitCodes: c.ok }));
   }
   if (actions.length === 0) return { ok: false, problems: [{ code: unclean.length ? 'no-fsck' : 'nothing-to-fix', ...(unclean.length ? { params: { fstype: unclean.map((u) => u.fstype).join(', ') } } : {}) }] };
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   add('fsck', actions);
+  // Nothing is mounted; an opened container is closed.
+  if (sys.luks) add('detach', [{ kind: 'release' }]);
   return { ok: true, plan: makePlan(sys, ctx, 'fsck', steps, []) };
 }
 
 /** copy-home: the user's home, mounted read-only, copied with rsync (progress) into `dest`/<user>. */
 export function planCopyHome(sys: InstalledSystem, ctx: RepairContext, user: string, dest: string, home: { bytes: number; files: number }): RepairPlanResult {
   if (!sys.tools.existingUsers.includes(user)) return { ok: false, problems: [{ code: 'no-user', params: { user, users: sys.users.join(', ') } }] };
-  const { steps, add } = stepper();
+  const { steps, add } = stepper(sys);
   const m = mountActions(sys, ctx, { all: true, binds: false, readOnly: true, releases: true });
   add('mount', m.actions);
   add('copy-home', [

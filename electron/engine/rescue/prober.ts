@@ -101,7 +101,8 @@ async function subvolumesAt(root: string): Promise<string[]> {
   return out.sort();
 }
 
-async function probeMounted(device: string, how: Extract<ProbeHow, { kind: 'mount' }>): Promise<VolumeProbe> {
+/** Reads one Linux filesystem in a private read-only mount: a system (os-release, fstab, crypttab, /boot, tools, users) or a separate /boot. */
+export async function probeMounted(device: string, how: Extract<ProbeHow, { kind: 'mount' }>): Promise<VolumeProbe> {
   let m: PrivateMount;
   try {
     m = await mountPrivately(device, how.options, how.fstype);
@@ -126,6 +127,8 @@ async function probeMounted(device: string, how: Extract<ProbeHow, { kind: 'moun
       probe.osRelease = os;
       const fstab = await readTextInRoot(root, 'etc/fstab');
       if (fstab !== undefined) probe.fstab = fstab;
+      const crypttab = await readTextInRoot(root, 'etc/crypttab');
+      if (crypttab !== undefined) probe.crypttab = crypttab;
       probe.bootFiles = await listRecursive(root, 'boot');
       probe.tools = await detectTools(root);
       probe.users = loginUsers(await readTextInRoot(root, 'etc/passwd'));

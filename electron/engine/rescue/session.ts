@@ -1,10 +1,12 @@
 // Effects of `livekit mount | shell | unmount <system>`: the system stays mounted at
 // /run/livekit/systems/<id> (so a file manager or a second shell can use it) until unmount; a shell on a
 // system that was not mounted mounts it for itself and releases it when the shell ends, on SIGINT/SIGTERM too.
+// An encrypted system's container stays open with it, and is closed once its root is unmounted.
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { execa } from 'execa';
-import { isWithin, parseMountinfo, type MountEntry } from '../disks/mounts.ts';
+import { basename } from 'node:path';
+import { isWithin, mountAt, parseMountinfo, type MountEntry } from '../disks/mounts.ts';
 import { resolveInRootSync } from '../medium/in-root.ts';
 import type { CommandRunner } from '../run/runner.ts';
 import type { InstalledSystem } from './types.ts';
@@ -48,6 +50,63 @@ export async function releaseDir(dir: string, runner: CommandRunner, log: (m: st
     /* not there, or not empty (then something else lives there: left alone) */
   }
   return done;
+}
+
+/** Pure: the dm name a mount source names (`/dev/mapper/<name>`, or `/dev/dm-N` by the table of dm-N → name). */
+export function mappingOfSource(source: string, names: Record<string, string>): string | undefined {
+  if (source.startsWith('/dev/mapper/')) return basename(source);
+  const dm = /^\/dev\/(dm-\d+)$/.exec(source)?.[1];
+  return dm ? names[dm] : undefined;
+}
+
+/** The device-mapper devices: dm-N → name, and the names of dm-crypt ones (their uuid starts with CRYPT-). */
+function dmDevices(): { names: Record<string, string>; crypt: Set<string> } {
+  const names: Record<string, string> = {};
+  const crypt = new Set<string>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/sys/class/block').filter((n) => /^dm-\d+$/.test(n));
+  } catch {
+    return { names, crypt };
+  }
+  for (const n of entries) {
+    try {
+      const name = readFileSync(`/sys/class/block/${n}/dm/name`, 'utf8').trim();
+      names[n] = name;
+      if (readFileSync(`/sys/class/block/${n}/dm/uuid`, 'utf8').startsWith('CRYPT-')) crypt.add(name);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return { names, crypt };
+}
+
+/** The dm-crypt mapping whose filesystem is mounted at `dir` (an encrypted system's root), if it is one. */
+export function cryptMappingAt(dir: string): string | undefined {
+  const m = mountAt(currentMounts(), dir);
+  if (!m) return undefined;
+  const dm = dmDevices();
+  const name = mappingOfSource(m.source, dm.names);
+  return name && dm.crypt.has(name) ? name : undefined;
+}
+
+/**
+ * Releases a mounted system: everything at or under `dir` unmounted (releaseDir), then the container its
+ * root was in closed. Returns the container's name when one was closed; `busy` when something stays.
+ */
+export async function releaseSystem(dir: string, runner: CommandRunner, log: (m: string) => void = () => {}): Promise<{ closed?: string; busy: boolean }> {
+  const mapping = cryptMappingAt(dir);
+  await releaseDir(dir, runner, log);
+  if (isMountedAt(dir)) return { busy: true };
+  if (!mapping) return { busy: false };
+  const r = await runner.run(['cryptsetup', 'close', mapping]).then(
+    () => true,
+    (e: unknown) => {
+      log(`cryptsetup close ${mapping}: ${(e as Error).message}`);
+      return false;
+    },
+  );
+  return r ? { closed: mapping, busy: false } : { busy: true };
 }
 
 /**

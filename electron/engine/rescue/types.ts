@@ -15,6 +15,8 @@ export interface VolumeProbe {
   subvolumes?: string[];
   osRelease?: Record<string, string>;
   fstab?: string;
+  /** A system's /etc/crypttab, when it has one (the name it gives its encrypted root's mapping). */
+  crypttab?: string;
   /** Paths under the system's /boot (or under a separate /boot filesystem's top), relative, e.g. `vmlinuz-6.1.0-9-amd64`, `grub/grub.cfg`. */
   bootFiles?: string[];
   tools?: TargetTools;
@@ -48,17 +50,34 @@ export interface SystemMount {
   line: number;
 }
 
-export type { SystemProblemCode, SystemProblem, OtherKind, OtherVolume } from '../../shared/rescue.ts';
-import type { SystemProblem, OtherVolume } from '../../shared/rescue.ts';
+export type { SystemProblemCode, SystemProblem, OtherKind, OtherVolume, LockedVolume } from '../../shared/rescue.ts';
+import type { SystemProblem, OtherVolume, LockedVolume } from '../../shared/rescue.ts';
+
+/** A system's root inside an opened LUKS container: the container, and the mapping it is opened as. */
+export interface SystemLuks {
+  /** The container's partition (`/dev/sdb3`). */
+  device: string;
+  uuid: string;
+  /** The mapping the plans open it as (/dev/mapper/<name>): crypttab's name when it is free. */
+  name: string;
+  /** The name the system's crypttab gives it (its initramfs opens it under that name at boot). */
+  crypttabName?: string;
+}
 
 export interface InstalledSystem {
-  /** The root partition's kernel name (`sda2`, `nvme0n1p3`): what `livekit mount <system>` takes. */
+  /**
+   * The root partition's kernel name (`sda2`, `nvme0n1p3`): what `livekit mount <system>` takes. An encrypted
+   * root's is its container's partition (`sdb3`), as the locked volume was listed.
+   */
   id: string;
   /** PRETTY_NAME, else NAME, else ID from os-release. */
   name: string;
   osRelease: Record<string, string>;
   disk: string;
+  /** The root filesystem: for an encrypted root, on its mapping (`/dev/mapper/luks-…`). */
   root: { device: string; fstype: string; uuid?: string; subvol?: string };
+  /** The root is inside this LUKS container (opened with its passphrase by each plan). */
+  luks?: SystemLuks;
   mounts: SystemMount[];
   /** How the system boots: UEFI when its fstab mounts an ESP, else BIOS. */
   firmware: 'uefi' | 'bios';
@@ -79,5 +98,7 @@ export interface InstalledSystem {
 
 export interface FoundSystems {
   systems: InstalledSystem[];
+  /** Encrypted volumes: each may hold a system, found once its passphrase opens it. */
+  locked: LockedVolume[];
   others: OtherVolume[];
 }

@@ -103,7 +103,7 @@ export function takeSnapshot(): HeldSnapshot {
 }
 
 /** The device-mapper devices' names, from sysfs (/sys/class/block/dm-N/dm/name). */
-function readMappings(): string[] {
+export function readMappings(): string[] {
   const out: string[] = [];
   let names: string[] = [];
   try {

@@ -4,7 +4,8 @@
 // are the only targets offered, so a demo install writes only to those images: four blank ones, and
 // one already partitioned (BIOS boot, ESP, an old root) attached to a loop device, for installing into
 // existing partitions; and one holding a system the engine installed there at start (the tiny `server`
-// variant, user `demo`), attached too, that the wizard's "Repair an installed system" finds. Needs root.
+// variant, user `demo`), attached too, that the wizard's "Repair an installed system" finds; and a copy of
+// that system inside a LUKS2 container (demo-encrypted.ts), listed locked, for the repair path's Unlock. Needs root.
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { execa } from 'execa';
 import type { Copier, CopyRequest } from '../run/copier.ts';
 import { CodedError } from '../run/coded-error.ts';
 import { prepareInstall, runInstall } from '../app/install.ts';
+import { prepareEncrypted } from './demo-encrypted.ts';
 
 const SCRIPTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts');
 const COMPOSE = join(SCRIPTS, 'compose-sysroots.sh');
@@ -31,6 +33,11 @@ export interface Demo {
   /** The loop device of the image holding an installed system (the repairs' demo target). */
   installedDisk: string;
   installedImage: string;
+  /** The loop device of the image holding the same system encrypted (root in LUKS2 on p3). */
+  encryptedDisk: string;
+  encryptedImage: string;
+  /** The container holds the system (this kernel could open it to fill it); else it is empty. */
+  encryptedFilled: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -127,9 +134,11 @@ export async function prepareDemo(): Promise<Demo> {
   const run = join(dir, 'run');
   let partitionedDisk: string | null = null;
   let installed: { image: string; loop: string } | null = null;
+  let encrypted: { image: string; loop: string; filled: boolean } | null = null;
   const cleanup = async () => {
     if (partitionedDisk) await detach(partitionedDisk);
     if (installed) await detach(installed.loop);
+    if (encrypted) await detach(encrypted.loop);
     await execa('bash', [COMPOSE, 'umount', run], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
@@ -139,6 +148,7 @@ export async function prepareDemo(): Promise<Demo> {
     await execa('bash', [COMPOSE, 'mount', join(dir, 'medium'), run]);
     partitionedDisk = await preparePartitioned(dir);
     installed = await prepareInstalled(dir, join(dir, 'medium'), join(run, 'sysroots'));
+    encrypted = await prepareEncrypted(dir, `${installed.loop}p2`);
   } catch (e) {
     await cleanup();
     throw e;
@@ -154,6 +164,9 @@ export async function prepareDemo(): Promise<Demo> {
     partitionedDisk: partitionedDisk!,
     installedDisk: installed!.loop,
     installedImage: installed!.image,
+    encryptedDisk: encrypted!.loop,
+    encryptedImage: encrypted!.image,
+    encryptedFilled: encrypted!.filled,
     cleanup,
   };
 }

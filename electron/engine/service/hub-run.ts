@@ -28,7 +28,7 @@ export class HubRun {
     }
   }
 
-  /** Starts `job` in the background: the hub is reset and scrubs `secrets`; `onResult` sees how it ended. */
+  /** Starts `job` in the background: the hub is reset and scrubs `secrets` until it ends; `onResult` sees how it ended. */
   launch<R>(secrets: string[], job: RunJob<R>, onResult: (r: R) => void = () => {}): void {
     const abort = new AbortController();
     this.running = abort;
@@ -43,6 +43,8 @@ export class HubRun {
       })
       .finally(() => {
         this.running = null;
+        // The run's secrets are kept for scrubbing its events only while it runs.
+        this.hub.setSecrets([]);
       });
   }
 

@@ -1,11 +1,12 @@
 // One repair at a time, and never while an install runs (nor an install while a repair runs): starts a
 // kept repair plan, cancels it; publishes its events to its own hub (the install's EventHub class, the
 // same events and the same folded state), so the install wizard's stream never sees a repair. The
-// password of a password repair lives only in this call's memory and in the hub's secrets, which scrub
-// every event's free text.
+// password of a password repair, and an encrypted system's passphrase, live only in this call's memory and
+// in the hub's secrets (which scrub every event's free text) while the repair runs.
 import type { EventHub } from './hub.ts';
 import { HubRun } from './hub-run.ts';
-import { assertRepairPassword, type RescuePort } from './rescue.ts';
+import { assertRepairPassword, opensContainer, type RescuePort } from './rescue.ts';
+import { PassphraseNeededError } from '../app/repair.ts';
 import type { RepairPlan } from '../../shared/rescue.ts';
 
 export class RepairBusyError extends Error {
@@ -37,18 +38,21 @@ export class RepairController {
   }
 
   /**
-   * Throws before anything is written when the password is refused (the install's rule), the service is
-   * busy, the plan is unknown or its system changed.
+   * Throws before anything is written when the password is refused (the install's rule), an encrypted
+   * system's passphrase is missing, the service is busy, the plan is unknown or its system changed. A
+   * wrong passphrase fails the run's first step (the container is not opened), said as such.
    */
-  async start(planId: string, password: string | undefined): Promise<{ started: true; planId: string }> {
+  async start(planId: string, password: string | undefined, passphrase?: string): Promise<{ started: true; planId: string }> {
     if (password !== undefined) assertRepairPassword(password);
     if (this.busy) throw new RepairBusyError('repair');
     if (this.installBusy()) throw new RepairBusyError('install');
     const { plan } = await this.run.confirming(() => this.rescue.confirmRepair(planId));
     if (plan.repair === 'password') assertRepairPassword(password ?? '');
+    if (opensContainer(plan) && !passphrase) throw new PassphraseNeededError(plan.system.id);
     if (this.busy) throw new RepairBusyError('repair');
     this.plan = plan;
-    this.run.launch(password ? [password] : [], (opts) => this.rescue.runRepair(planId, { ...(password !== undefined ? { password } : {}), ...opts }));
+    const secrets = [password, passphrase].filter((x): x is string => !!x);
+    this.run.launch(secrets, (opts) => this.rescue.runRepair(planId, { ...(password !== undefined ? { password } : {}), ...(passphrase ? { passphrase } : {}), ...opts }));
     return { started: true, planId };
   }
 

@@ -13,6 +13,9 @@ import { SessionTooLargeError, wizardSessionInput, type SessionStore } from './s
 import { exportAnswers, ExportRefusedError } from '../answers/export.ts';
 import type { HashPasswords } from '../answers/hash-worker.ts';
 import { PasswordRefusedError, RepairPlanUnknownError, SystemChangedError, type RescuePort } from './rescue.ts';
+import { PassphraseNeededError } from '../app/repair.ts';
+import { NoSystemInsideError } from '../app/systems.ts';
+import { LuksOpenError, WrongPassphraseError } from '../rescue/unlock.ts';
 import { RepairBusyError, type RepairController } from './repairs.ts';
 import { UI_REPAIR_KINDS } from '../../shared/rescue.ts';
 
@@ -71,6 +74,8 @@ function asTrpcError(e: unknown): unknown {
   if (e instanceof RepairBusyError || e instanceof SystemChangedError) return new TRPCError({ code: 'CONFLICT', message: e.message, cause: e });
   if (e instanceof PlanUnknownError || e instanceof RepairPlanUnknownError) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
   if (e instanceof PasswordRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  if (e instanceof WrongPassphraseError || e instanceof PassphraseNeededError || e instanceof NoSystemInsideError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  if (e instanceof LuksOpenError) return new TRPCError({ code: 'PRECONDITION_FAILED', message: e.message, cause: e });
   if (e instanceof ExportRefusedError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   return e;
 }
@@ -81,6 +86,8 @@ function rescueOf(ctx: ServiceContext): { rescue: RescuePort; repairs: RepairCon
 }
 
 const systemInput = z.string().min(1).max(128);
+/** A disk's passphrase: as long as cryptsetup takes one from a key file's first line (its default cap is 8 MiB; 1024 is plenty). */
+const passphraseInput = z.string().min(1).max(1024);
 
 async function mapped<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -120,14 +127,18 @@ export const appRouter = t.router({
   }),
   /** Maintenance: the installed systems found (and every other volume, with why it is not one). */
   systems: t.procedure.query(({ ctx }) => rescueOf(ctx).rescue.systems()),
-  /** Plans a repair and keeps it; its id is what `repair` takes. */
+  /** A locked system's inside, looked at with its passphrase (read-only, closed again); nothing is kept but the answer. */
+  unlock: t.procedure
+    .input(z.strictObject({ system: systemInput, passphrase: passphraseInput }))
+    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).rescue.unlock(input))),
+  /** Plans a repair and keeps it; its id is what `repair` takes. A locked system's comes with its passphrase. */
   planRepair: t.procedure
-    .input(z.strictObject({ system: systemInput, repair: z.enum(UI_REPAIR_KINDS), user: z.string().min(1).max(64).optional() }))
+    .input(z.strictObject({ system: systemInput, repair: z.enum(UI_REPAIR_KINDS), user: z.string().min(1).max(64).optional(), passphrase: passphraseInput.optional() }))
     .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).rescue.planRepair(input))),
-  /** Runs a kept repair plan; the password (password repair) is held in memory only while it runs. */
+  /** Runs a kept repair plan; the password (password repair) and a passphrase are held in memory only while it runs. */
   repair: t.procedure
-    .input(z.strictObject({ planId: z.string().min(1).max(64), password: z.string().max(1024).optional() }))
-    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).repairs.start(input.planId, input.password))),
+    .input(z.strictObject({ planId: z.string().min(1).max(64), password: z.string().max(1024).optional(), passphrase: passphraseInput.optional() }))
+    .mutation(({ ctx, input }) => mapped(() => rescueOf(ctx).repairs.start(input.planId, input.password, input.passphrase))),
   repairCancel: t.procedure.mutation(({ ctx }) => ({ cancelled: rescueOf(ctx).repairs.cancel() })),
   /** The repair under way (or last run) and its plan, for a page that reloads. */
   repairState: t.procedure.query(({ ctx }) => {

@@ -141,9 +141,17 @@ const release: Handler<'release'> = async (a, ctx) => {
   if (ctx.held.fatWriteFailed) throw new Error('Writing the EFI system partition back with mtools failed');
 };
 
+/** cryptsetup's exit code when no key slot opens with the passphrase given. */
+const WRONG_PASSPHRASE_EXIT = 2;
+
 const openLuks: Handler<'open-luks'> = async (a, ctx) => {
   const device = ctx.devices.res(a.device);
-  await ctx.held.openLuks(a.name, device, () => ctx.run(['cryptsetup', 'open', '--type', 'luks2', '--key-file=-', device, a.name], { stdin: ctx.secret(a.secret) }));
+  const open = () => ctx.run(['cryptsetup', 'open', '--type', a.type ?? 'luks2', '--key-file=-', device, a.name], { stdin: ctx.secret(a.secret) });
+  await ctx.held.openLuks(a.name, device, open).catch((e: unknown) => {
+    // Said by its meaning (a repair's passphrase typed wrong), not as an exit code.
+    if (e instanceof CommandError && !e.aborted && e.exitCode === WRONG_PASSPHRASE_EXIT) throw new CodedError('wrong-passphrase', { device }, `the passphrase does not open ${device}`);
+    throw e;
+  });
   ctx.log(`opened ${device} as /dev/mapper/${a.name}`);
 };
 
