@@ -18,6 +18,8 @@ export interface Luks {
   uuid: string;
   /** Each key slot's key derivation (`argon2id`). */
   kdfs: string[];
+  /** Each key slot's argon2 costs: iterations, memory (KiB), lanes. */
+  kdfCosts: { time: number; memory: number; cpus: number }[];
   /** Each data segment's cipher (`aes-xts-plain64`) and each key slot's key size in bits. */
   ciphers: string[];
   keyBits: number[];
@@ -46,7 +48,7 @@ export async function readLuks(image: string, passphrase: string, o: { readSyste
     if (!found) throw new Error(`no LUKS container on ${image}`);
     const dev = found.node;
     const meta = JSON.parse((await execa('cryptsetup', ['luksDump', '--dump-json-metadata', dev])).stdout) as {
-      keyslots: Record<string, { kdf: { type: string }; key_size: number }>;
+      keyslots: Record<string, { kdf: { type: string; time: number; memory: number; cpus: number }; key_size: number }>;
       segments: Record<string, { encryption: string }>;
     };
     const test = async (p: string) => (await execa('cryptsetup', ['open', '--test-passphrase', '--key-file=-', dev], { input: p, reject: false })).exitCode === 0;
@@ -55,6 +57,7 @@ export async function readLuks(image: string, passphrase: string, o: { readSyste
       version: found.v.VERSION ?? '',
       uuid: found.v.UUID ?? '',
       kdfs: Object.values(meta.keyslots).map((k) => k.kdf.type),
+      kdfCosts: Object.values(meta.keyslots).map(({ kdf }) => ({ time: kdf.time, memory: kdf.memory, cpus: kdf.cpus })),
       ciphers: Object.values(meta.segments).map((seg) => seg.encryption),
       keyBits: Object.values(meta.keyslots).map((k) => k.key_size * 8),
       opens: await test(passphrase),
