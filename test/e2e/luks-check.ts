@@ -18,6 +18,11 @@ export interface Luks {
   uuid: string;
   /** Each key slot's key derivation (`argon2id`). */
   kdfs: string[];
+  /** Each key slot's argon2 costs: iterations, memory (KiB), lanes. */
+  kdfCosts: { time: number; memory: number; cpus: number }[];
+  /** Each data segment's cipher (`aes-xts-plain64`) and each key slot's key size in bits. */
+  ciphers: string[];
+  keyBits: number[];
   /** The passphrase opens it; a wrong one does not. */
   opens: boolean;
   wrongOpens: boolean;
@@ -42,13 +47,19 @@ export async function readLuks(image: string, passphrase: string, o: { readSyste
     }
     if (!found) throw new Error(`no LUKS container on ${image}`);
     const dev = found.node;
-    const meta = JSON.parse((await execa('cryptsetup', ['luksDump', '--dump-json-metadata', dev])).stdout) as { keyslots: Record<string, { kdf: { type: string } }> };
+    const meta = JSON.parse((await execa('cryptsetup', ['luksDump', '--dump-json-metadata', dev])).stdout) as {
+      keyslots: Record<string, { kdf: { type: string; time: number; memory: number; cpus: number }; key_size: number }>;
+      segments: Record<string, { encryption: string }>;
+    };
     const test = async (p: string) => (await execa('cryptsetup', ['open', '--test-passphrase', '--key-file=-', dev], { input: p, reject: false })).exitCode === 0;
     const luks: Luks = {
       partition: dev,
       version: found.v.VERSION ?? '',
       uuid: found.v.UUID ?? '',
       kdfs: Object.values(meta.keyslots).map((k) => k.kdf.type),
+      kdfCosts: Object.values(meta.keyslots).map(({ kdf }) => ({ time: kdf.time, memory: kdf.memory, cpus: kdf.cpus })),
+      ciphers: Object.values(meta.segments).map((seg) => seg.encryption),
+      keyBits: Object.values(meta.keyslots).map((k) => k.key_size * 8),
       opens: await test(passphrase),
       wrongOpens: await test(`${passphrase}!`),
     };
@@ -78,9 +89,9 @@ async function readInside(dev: string, passphrase: string): Promise<NonNullable<
   }
 }
 
-/** The file holds `text` somewhere, read as raw bytes (a sparse image's holes included). */
+/** The file holds `text` somewhere, read as raw bytes (a sparse image's holes included). The text (a passphrase) reaches grep on stdin. */
 export async function fileContains(file: string, text: string): Promise<boolean> {
-  const r = await execa('grep', ['-a', '-q', '-F', '-e', text, file], { reject: false });
+  const r = await execa('grep', ['-a', '-q', '-F', '-f', '-', file], { input: text, reject: false });
   if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`grep ${file}: ${r.stderr}`);
   return r.exitCode === 0;
 }

@@ -12,7 +12,8 @@ CACHE=${LIVEKIT_CACHE:-/var/cache/livekit}
 MIRROR=${LIVEKIT_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 # First step: debootstrap; second step: these (REFERENCES.md: not both in one debootstrap call).
-PACKAGES=(linux-image-amd64 dracut-core systemd kmod udev busybox-static bash-builtins)
+# cryptsetup-bin: dracut's crypt module needs it for the test initramfs that unlocks installed disks.
+PACKAGES=(linux-image-amd64 dracut-core systemd kmod udev busybox-static bash-builtins cryptsetup-bin)
 # Bump when the steps below change in a way that alters the result.
 RECIPE_VERSION=1
 

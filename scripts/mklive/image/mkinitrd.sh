@@ -2,17 +2,20 @@
 # Builds an initramfs with the LiveKit boot module (scripts/dracut/90livekit) from the Debian
 # boot kit (bootkit.sh), never from the host's /boot or dracut config.
 #
-# usage: mkinitrd.sh --out FILE [--systemd | --shell] [--report] [--module DIR] [--kernel-out FILE]
+# usage: mkinitrd.sh --out FILE [--systemd | --shell] [--report] [--crypt] [--module DIR] [--kernel-out FILE]
 #   --systemd   (default) systemd in the initramfs
 #   --shell     dracut's shell init: the systemd dracut modules are omitted
 #   --report    add the test-only 99livekit-report module (see its module-setup.sh)
+#   --crypt     add dracut's crypt module: cryptsetup, dm-crypt and the kernel's crypto modules, so the
+#               image unlocks an installed LUKS root (rd.luks.uuid=) and, with rd.driver.pre=, gives a
+#               Live root without /lib/modules the device-mapper an encrypted install needs
 #   --kernel-out FILE   also copy the matching kernel there
 # The build runs in a private mount namespace over a throw-away overlay of the boot kit, so the
 # cached kit stays pristine and concurrent builds do not interfere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-out='' flavour=systemd report=0 kernel_out=''
+out='' flavour=systemd report=0 crypt=0 kernel_out=''
 module="$here/../../dracut/90livekit"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
     --systemd) flavour=systemd; shift ;;
     --shell) flavour=shell; shift ;;
     --report) report=1; shift ;;
+    --crypt) crypt=1; shift ;;
     --module) module=$2; shift 2 ;;
     --kernel-out) kernel_out=$2; shift 2 ;;
     *) echo "mkinitrd: unknown argument: $1" >&2; exit 2 ;;
@@ -40,6 +44,12 @@ if [ "$flavour" = shell ]; then
     systemd-tmpfiles systemd-modules-load systemd-sysctl systemd-ask-password)
 fi
 [ "$report" = 0 ] || add+=(livekit-report)
+if [ "$crypt" = 1 ]; then
+  add+=(crypt)
+  kept=()
+  for m in "${omit[@]}"; do [ "$m" = crypt ] || kept+=("$m"); done
+  omit=("${kept[@]}")
+fi
 
 work=$(mktemp -d /tmp/livekit-mkinitrd.XXXXXX)
 trap 'rm -rf --one-file-system "$work"' EXIT

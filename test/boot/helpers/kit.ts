@@ -33,22 +33,33 @@ export async function bootKernel(): Promise<string> {
   return r.stdout.trim();
 }
 
+export interface InitrdOptions {
+  /**
+   * dracut's crypt module (mkinitrd.sh --crypt): unlocks an installed LUKS root (`rd.luks.uuid=`), and carries
+   * dm-crypt and the crypto modules a Live root without /lib/modules loads with `rd.driver.pre=` to install
+   * encrypted. Cached apart from the plain image.
+   */
+  crypt?: boolean;
+}
+
 /**
  * A LiveKit initramfs (with the test-only report module), rebuilt only when the boot module,
  * the report module or the build scripts change (a dracut build takes about a minute on TCG hosts).
  */
-export async function testInitrd(flavour: Flavour): Promise<string> {
-  const h = createHash('sha256').update(flavour);
+export async function testInitrd(flavour: Flavour, o: InitrdOptions = {}): Promise<string> {
+  const kind = o.crypt ? `${flavour}-crypt` : flavour;
+  const h = createHash('sha256').update(kind);
   for (const f of ['bootkit.sh', 'mkinitrd.sh']) h.update(readFileSync(join(IMAGE_DIR, f)));
   hashTree(h, MODULE_DIR);
   hashTree(h, join(IMAGE_DIR, '99livekit-report'));
   const dir = join(CACHE, 'test-initrd');
-  const entry = join(dir, `${flavour}-${h.digest('hex').slice(0, 16)}`);
+  const entry = join(dir, `${kind}-${h.digest('hex').slice(0, 16)}`);
   const file = join(entry, 'initrd.img');
   if (existsSync(file)) return file;
-  await cachedBuild(entry, ['bash', '-c', 'exec bash "$0" --"$1" --report --out "$2/initrd.img"', join(IMAGE_DIR, 'mkinitrd.sh'), flavour]);
-  // Keep one image per flavour: older ones were built from an older boot module.
-  const older = new RegExp(`^${flavour}-[0-9a-f]{16}(\\.img|\\.lock)?$`);
+  const flags = [`--${flavour}`, '--report', ...(o.crypt ? ['--crypt'] : [])].join(' ');
+  await cachedBuild(entry, ['bash', '-c', `exec bash "$0" ${flags} --out "$1/initrd.img"`, join(IMAGE_DIR, 'mkinitrd.sh')]);
+  // Keep one image per kind: older ones were built from an older boot module.
+  const older = new RegExp(`^${kind}-[0-9a-f]{16}(\\.img|\\.lock)?$`);
   for (const old of readdirSync(dir)) if (older.test(old) && !join(dir, old).startsWith(entry)) rmSync(join(dir, old), { recursive: true, force: true });
   return file;
 }
