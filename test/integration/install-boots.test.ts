@@ -151,7 +151,8 @@ describe.skipIf(!isRoot)('an installed Debian disk boots through its own GRUB in
           { after: new RegExp(`${c.hostname} login: ?$`, 'm'), send: 'alice\r' },
           // The prompt speaks the installed locale ("Mot de passe :" for fr_FR): match its colon.
           { after: /\S ?: ?$/m, send: `${PASSWORD}\r` },
-          { after: /\$ ?$/m, send: 'echo "LOGIN-OK $(cut -d" " -f1 /proc/uptime) $(id -un) $(LC_ALL=C who -r)"; PATH=/usr/sbin:$PATH /usr/local/sbin/livekit-report\r' },
+          // A serial login may come before multi-user is reached: the run level is waited for (180 s at most).
+          { after: /\$ ?$/m, send: 'u=$(cut -d" " -f1 /proc/uptime); for i in $(seq 180); do LC_ALL=C who -r | grep -q run-level && break; sleep 1; done; echo "LOGIN-OK $u $(id -un) $(LC_ALL=C who -r)"; PATH=/usr/sbin:$PATH /usr/local/sbin/livekit-report\r' },
         ],
         until: /LOGIN-OK \d[\s\S]*LIVEKIT-REPORT-END/,
         timeoutMs: 600_000,

@@ -62,10 +62,16 @@ describe('swap sizes', () => {
 describe('the initramfs step', () => {
   it('makes every kernel\'s image anew with the target\'s own tool: a sysroot may carry none, and -u would then do nothing', () => {
     const initramfsRuns = (tool: NonNullable<SysrootInfo['tools']['initramfs']>) =>
-      ok(plan(answers(), uefiMachine(), withTools({ initramfs: tool }), planEnv())).steps.find((s) => s.id === 'initramfs')!.actions;
+      ok(plan(answers(), uefiMachine(), withTools({ initramfs: tool, setupcon: false }), planEnv())).steps.find((s) => s.id === 'initramfs')!.actions;
     expect(initramfsRuns('update-initramfs')).toEqual([{ kind: 'run', argv: ['update-initramfs', '-c', '-k', 'all'], chroot: true }]);
     expect(initramfsRuns('dracut')).toEqual([{ kind: 'run', argv: ['dracut', '--force', '--regenerate-all'], chroot: true }]);
     expect(initramfsRuns('mkinitcpio')).toEqual([{ kind: 'run', argv: ['mkinitcpio', '-P'], chroot: true }]);
+  });
+
+  it('refreshes console-setup\'s keymap cache from the chosen layout first, where the target has setupcon', () => {
+    const argvs = ok(plan(answers(), uefiMachine(), withTools({ initramfs: 'update-initramfs', setupcon: true }), planEnv()))
+      .steps.find((s) => s.id === 'initramfs')!.actions.map((a) => (a.kind === 'run' ? a.argv.join(' ') : a.kind));
+    expect(argvs).toEqual(['find /etc/console-setup -maxdepth 1 -name cached_* -delete', 'setupcon --save-only', 'update-initramfs -c -k all']);
   });
 });
 

@@ -271,10 +271,11 @@ export function buildSteps(i: StepInput): Step[] {
   }
 
   if (tools.initramfs && tools.kernels.length > 0) {
-    // The passphrase prompt reads keys through the keymap the initramfs carries. console-setup keeps its cached
-    // keymap while that is newer than /etc/default/keyboard (a medium built after this machine's clock): made
-    // anew from the chosen layout first (bench/RESULTS-luks-boot.md).
-    const keymap = luks && tools.setupcon
+    // The console (and an encrypted root's passphrase prompt, which reads keys through the keymap the initramfs
+    // carries) uses console-setup's cached keymap while that is newer than /etc/default/keyboard (a medium built
+    // after this machine's clock): made anew from the chosen layout first (bench/RESULTS-luks-boot.md). Without
+    // a fresh cache the first boot compiles the keymap itself, holding multi-user back (> 40 s under TCG).
+    const keymap = tools.setupcon
       ? [run(['find', '/etc/console-setup', '-maxdepth', '1', '-name', 'cached_*', '-delete'], { chroot: true, okExitCodes: [0, 1] }), run(['setupcon', '--save-only'], { chroot: true })]
       : [];
     step('initramfs', inTarget([...keymap, run(initramfsCommand(tools.initramfs), { chroot: true })]));
