@@ -181,7 +181,7 @@ try {
         const b0 = t();
         const boot = await bootToLogin({ image: target, uefi: true, varsDir: dir, hostname: `lk-${c.id}`, user: 'alice', password: PASSWORD,
           command: 'echo "PLAIN-LOGIN $(findmnt -n -o SOURCE /) $(id -un)"', until: /PLAIN-LOGIN \S+ alice/, logFile: join(dir, 'boot.serial.log') });
-        r.boot = { loggedIn: boot.matched, loginSeconds: secs(b0), root: /PLAIN-LOGIN (\S+)/.exec(boot.log)?.[1], emergencyMode: /You are in emergency mode/.test(boot.log) };
+        r.boot = { loggedIn: boot.matched, loginSeconds: secs(b0), root: /PLAIN-LOGIN (\S+) alice/.exec(boot.log)?.[1], emergencyMode: /You are in emergency mode/.test(boot.log) };
         continue;
       }
 
