@@ -82,6 +82,23 @@ function stepTimes(events: string): StepTime[] {
   return out;
 }
 
+/**
+ * Each command's duration (its `$ argv` log line to the next command, step event or "opened" line), for those
+ * over 1 s: where a step's time goes (luksFormat, cryptsetup open, mkfs, update-initramfs).
+ */
+function actionTimes(events: string): { action: string; seconds: number }[] {
+  const lines = events.split('\n').map((l) => /^([\d.]+) (\{.*\})$/.exec(l)).filter((m) => m !== null);
+  const out: { action: string; seconds: number }[] = [];
+  lines.forEach((m, i) => {
+    const e = JSON.parse(m[2]!) as { type: string; message?: string };
+    if (e.type !== 'log' || !e.message?.startsWith('$ ')) return;
+    const next = lines.slice(i + 1).find((n) => /"type":"step"|"message":"(?:\$ |opened )/.test(n[2]!));
+    const seconds = Math.round(((next ? Number(next[1]) : Number(m[1])) - Number(m[1])) * 100) / 100;
+    if (seconds > 1) out.push({ action: e.message.slice(2, 100), seconds });
+  });
+  return out;
+}
+
 const t = () => Date.now();
 const secs = (from: number) => Math.round((Date.now() - from) / 100) / 10;
 
@@ -119,93 +136,104 @@ try {
     mkdirSync(dir, { recursive: true });
     const r: Record<string, unknown> = { case: c.id, filesystem: c.filesystem, encrypted: c.encrypted };
     results.push(r);
-    // A fresh work disk per case (the guest writes its results there) and a blank target.
-    const workDisk = join(work, `${c.id}-work.img`);
-    await makeImage(workDisk, stageBytes + 256 * 1024 ** 2);
-    await execa('mkfs.ext4', ['-q', '-F', '-L', 'LKWORK', '-d', stage, workDisk]);
-    const target = join(work, `${c.id}-target.img`);
-    await makeImage(target, 8 * 1024 ** 3);
-
-    say(`${c.id}: installing in QEMU`);
-    const t0 = t();
-    const vm = await QemuSession.start({
-      args: ['-kernel', kernel, '-initrd', initrd, '-cdrom', iso,
-        '-drive', `file=${workDisk},format=raw,if=virtio`, '-drive', `file=${target},format=raw,if=virtio`,
-        '-append', `root=livekit:CDLABEL=${LABEL} livekit.boot=livekit init=/bin/sh rd.driver.pre=${DRIVERS} console=ttyS0,115200 panic=1 rd.shell=0`],
-      memoryMiB: Number(values.memory),
-      logFile: join(dir, 'install.serial.log'),
-    });
+    // A failing case is recorded (error) and the next one still runs.
     try {
-      await vm.waitSerial(/^[/~]? ?# ?$/m, { timeoutMs: 600_000, what: "the Live root's shell" });
-      r.liveShellAt = vm.elapsed();
-      await vm.typeSerial(`mkdir -p /mnt/work && mount /dev/vda /mnt/work && exec sh /mnt/work/run.sh ${c.id}\n`, 10);
-      await vm.waitSerial(/LUKS-INSTALL-END \S+ [\d.]+ [\d.]+/, { timeoutMs: 3_600_000, what: 'the end of the install' });
-      for (let i = 0; i < 100 && !/reboot: Power down/.test(vm.serial()); i++) await new Promise((res) => setTimeout(res, 100));
-    } finally {
-      await vm.stop();
-    }
-    r.qemuInstallSeconds = secs(t0);
-    const end = /LUKS-INSTALL-END (\S+) ([\d.]+) ([\d.]+)/.exec(vm.serial())!;
-    r.exitCode = Number(end[1]);
-    r.installSeconds = Math.round((Number(end[3]) - Number(end[2])) * 10) / 10;
-    await execa('debugfs', ['-R', `rdump /out/${c.id} ${dir}`, workDisk]);
-    const results1 = join(dir, c.id);
-    const events = readFileSync(join(results1, 'events.txt'), 'utf8');
-    r.steps = stepTimes(events);
-    r.passphraseInConsoleOrLogs = [vm.serial(), events, readFileSync(join(results1, 'install.log'), 'utf8'), readFileSync(join(results1, 'stderr.txt'), 'utf8')]
-      .some((x) => x.includes(PASSPHRASE));
-    say(`${c.id}: exit ${r.exitCode} in ${r.installSeconds} s (QEMU ${r.qemuInstallSeconds} s)`);
-    if (r.exitCode !== 0) continue;
+      // A fresh work disk per case (the guest writes its results there) and a blank target.
+      const workDisk = join(work, `${c.id}-work.img`);
+      await makeImage(workDisk, stageBytes + 256 * 1024 ** 2);
+      await execa('mkfs.ext4', ['-q', '-F', '-L', 'LKWORK', '-d', stage, workDisk]);
+      const target = join(work, `${c.id}-target.img`);
+      await makeImage(target, 8 * 1024 ** 3);
 
-    if (!c.encrypted) {
-      const b0 = t();
-      const boot = await bootToLogin({ image: target, uefi: true, varsDir: dir, hostname: `lk-${c.id}`, user: 'alice', password: PASSWORD,
-        command: 'echo "PLAIN-LOGIN $(findmnt -n -o SOURCE /) $(id -un)"', until: /PLAIN-LOGIN \S+ alice/, logFile: join(dir, 'boot.serial.log') });
-      r.boot = { loggedIn: boot.matched, loginSeconds: secs(b0), root: /PLAIN-LOGIN (\S+)/.exec(boot.log)?.[1] };
-      continue;
-    }
-
-    // The container, read here.
-    const luks = await readLuks(target, PASSPHRASE, { readSystem: false });
-    r.luks = { version: luks.version, uuid: luks.uuid, kdfs: luks.kdfs, kdfCosts: luks.kdfCosts, ciphers: luks.ciphers, keyBits: luks.keyBits, opens: luks.opens, wrongOpens: luks.wrongOpens };
-    r.passphraseInImage = await fileContains(target, PASSPHRASE);
-    r.controlPassphraseOnWorkDisk = await fileContains(workDisk, PASSPHRASE);
-
-    // Serial prompt: wrong, then right, then alice.
-    const serial = await EncryptedBoot.start({ image: target, prompt: 'serial', workDir: dir, logFile: join(dir, 'serial-prompt.log'), memoryMiB: 2048 });
-    try {
-      const mapping = await serial.waitForPrompt(600_000);
-      const promptAt = serial.vm.elapsed();
-      const wrong = await serial.unlock(WRONG);
-      const right = await serial.unlock(PASSPHRASE);
-      const run = await serial.loginAndRun({
-        user: 'alice', password: PASSWORD, timeoutMs: 600_000,
-        command: 'echo "LUKS-LOGIN $(findmnt -n -o SOURCE /) $(findmnt -n -o SOURCE /boot) $(findmnt -n -o SOURCE /boot/efi) $(id -un) $(grep -c . /etc/crypttab) $(. /etc/default/keyboard; echo $XKBLAYOUT)"',
-        until: /LUKS-LOGIN \S+ \S+ \S+ \S+ \d+ \S+/,
+      say(`${c.id}: installing in QEMU`);
+      const t0 = t();
+      const vm = await QemuSession.start({
+        args: ['-kernel', kernel, '-initrd', initrd, '-cdrom', iso,
+          '-drive', `file=${workDisk},format=raw,if=virtio`, '-drive', `file=${target},format=raw,if=virtio`,
+          '-append', `root=livekit:CDLABEL=${LABEL} livekit.boot=livekit init=/bin/sh rd.driver.pre=${DRIVERS} console=ttyS0,115200 panic=1 rd.shell=0`],
+        memoryMiB: Number(values.memory),
+        logFile: join(dir, 'install.serial.log'),
       });
-      const m = /LUKS-LOGIN (\S+) (\S+) (\S+) (\S+) (\d+) (\S+)/.exec(run)!;
-      r.serial = { mapping, promptAt, wrong: wrong.result, refusedSeconds: wrong.seconds, right: right.result, unlockSeconds: right.seconds,
-        loginAt: serial.vm.elapsed(), root: m[1], boot: m[2], esp: m[3], user: m[4], crypttabLines: Number(m[5]), xkb: m[6] };
-    } finally {
-      await serial.stop();
-    }
+      try {
+        await vm.waitSerial(/^[/~]? ?# ?$/m, { timeoutMs: 600_000, what: "the Live root's shell" });
+        r.liveShellAt = vm.elapsed();
+        await vm.typeSerial(`mkdir -p /mnt/work && mount /dev/vda /mnt/work && exec sh /mnt/work/run.sh ${c.id}\n`, 10);
+        await vm.waitSerial(/LUKS-INSTALL-END \S+ [\d.]+ [\d.]+/, { timeoutMs: 3_600_000, what: 'the end of the install' });
+        for (let i = 0; i < 100 && !/reboot: Power down/.test(vm.serial()); i++) await new Promise((res) => setTimeout(res, 100));
+      } finally {
+        await vm.stop();
+      }
+      r.qemuInstallSeconds = secs(t0);
+      const end = /LUKS-INSTALL-END (\S+) ([\d.]+) ([\d.]+)/.exec(vm.serial())!;
+      r.exitCode = Number(end[1]);
+      r.installSeconds = Math.round((Number(end[3]) - Number(end[2])) * 10) / 10;
+      await execa('debugfs', ['-R', `rdump /out/${c.id} ${dir}`, workDisk]);
+      const results1 = join(dir, c.id);
+      const events = readFileSync(join(results1, 'events.txt'), 'utf8');
+      r.steps = stepTimes(events);
+      r.actions = actionTimes(events);
+      r.passphraseInConsoleOrLogs = [vm.serial(), events, readFileSync(join(results1, 'install.log'), 'utf8'), readFileSync(join(results1, 'stderr.txt'), 'utf8')]
+        .some((x) => x.includes(PASSPHRASE));
+      say(`${c.id}: exit ${r.exitCode} in ${r.installSeconds} s (QEMU ${r.qemuInstallSeconds} s)`);
+      if (r.exitCode !== 0) continue;
 
-    // Screen prompt: US key presses refused by the German keymap, then German key presses unlock.
-    const grubCfg = await grubCfgFromImage(target, 2);
-    const screen = await EncryptedBoot.start({ image: target, prompt: 'screen', grubCfg, workDir: dir, fontFiles: fonts, logFile: join(dir, 'screen-prompt.log'), memoryMiB: 2048 });
-    try {
-      await screen.waitForPrompt(600_000);
-      const promptAt = screen.vm.elapsed();
-      await screen.vm.screendump(join(dir, 'prompt-screen.png'));
-      const us = await screen.unlock(PASSPHRASE, { layout: 'us' });
-      await screen.vm.screendump(join(dir, 'refused-us-keys.png'));
-      const de = us.result === 'refused' ? await screen.unlock(PASSPHRASE, { layout: 'de' }) : undefined;
-      await screen.vm.screendump(join(dir, 'after-de-keys.png'));
-      r.screen = { promptAt, usKeys: us.result, usSeconds: us.seconds, deKeys: de?.result, deUnlockSeconds: de?.seconds };
-    } finally {
-      await screen.stop();
+      if (!c.encrypted) {
+        const b0 = t();
+        const boot = await bootToLogin({ image: target, uefi: true, varsDir: dir, hostname: `lk-${c.id}`, user: 'alice', password: PASSWORD,
+          command: 'echo "PLAIN-LOGIN $(findmnt -n -o SOURCE /) $(id -un)"', until: /PLAIN-LOGIN \S+ alice/, logFile: join(dir, 'boot.serial.log') });
+        r.boot = { loggedIn: boot.matched, loginSeconds: secs(b0), root: /PLAIN-LOGIN (\S+) alice/.exec(boot.log)?.[1], emergencyMode: /You are in emergency mode/.test(boot.log) };
+        continue;
+      }
+
+      // The container, read here.
+      const luks = await readLuks(target, PASSPHRASE, { readSystem: false });
+      r.luks = { version: luks.version, uuid: luks.uuid, kdfs: luks.kdfs, kdfCosts: luks.kdfCosts, ciphers: luks.ciphers, keyBits: luks.keyBits, opens: luks.opens, wrongOpens: luks.wrongOpens };
+      r.passphraseInImage = await fileContains(target, PASSPHRASE);
+      r.controlPassphraseOnWorkDisk = await fileContains(workDisk, PASSPHRASE);
+
+      // Serial prompt: wrong, then right, then alice.
+      const serial = await EncryptedBoot.start({ image: target, prompt: 'serial', workDir: dir, logFile: join(dir, 'serial-prompt.log'), memoryMiB: 2048 });
+      try {
+        const mapping = await serial.waitForPrompt(600_000);
+        const promptAt = serial.vm.elapsed();
+        const wrong = await serial.unlock(WRONG);
+        const right = await serial.unlock(PASSPHRASE);
+        const run = await serial.loginAndRun({
+          user: 'alice', password: PASSWORD, timeoutMs: 600_000,
+          command: 'echo "LUKS-LOGIN $(findmnt -n -o SOURCE /) $(findmnt -n -o SOURCE /boot) $(findmnt -n -o SOURCE /boot/efi) $(id -un) $(grep -c . /etc/crypttab) $(. /etc/default/keyboard; echo $XKBLAYOUT)"',
+          until: /LUKS-LOGIN \S+ \S+ \S+ \S+ \d+ \S+/,
+        });
+        const m = /LUKS-LOGIN (\S+) (\S+) (\S+) (\S+) (\d+) (\S+)/.exec(run)!;
+        r.serial = { mapping, promptAt, wrong: wrong.result, refusedSeconds: wrong.seconds, right: right.result, unlockSeconds: right.seconds,
+          loginAt: serial.vm.elapsed(), root: m[1], boot: m[2], esp: m[3], user: m[4], crypttabLines: Number(m[5]), xkb: m[6] };
+      } finally {
+        await serial.stop();
+      }
+
+      // Screen prompt: US key presses refused by the German keymap, then German key presses unlock.
+      const grubCfg = await grubCfgFromImage(target, 2);
+      const screen = await EncryptedBoot.start({ image: target, prompt: 'screen', grubCfg, workDir: dir, fontFiles: fonts, logFile: join(dir, 'screen-prompt.log'), memoryMiB: 2048 });
+      try {
+        await screen.waitForPrompt(600_000);
+        const promptAt = screen.vm.elapsed();
+        await screen.vm.screendump(join(dir, 'prompt-screen.png'));
+        const us = await screen.unlock(PASSPHRASE, { layout: 'us' });
+        await screen.vm.screendump(join(dir, 'refused-us-keys.png'));
+        const de = us.result === 'refused' ? await screen.unlock(PASSPHRASE, { layout: 'de' }) : undefined;
+        await screen.vm.screendump(join(dir, 'after-de-keys.png'));
+        r.screen = { promptAt, usKeys: us.result, usSeconds: us.seconds, deKeys: de?.result, deUnlockSeconds: de?.seconds };
+      } finally {
+        // What the screen showed last (the evidence when a step above timed out).
+        await screen.vm.screendump(join(dir, 'screen-last.png')).catch(() => undefined);
+        await screen.stop();
+      }
+      // The typed passphrases (right and wrong) echoed nowhere on the boots' consoles.
+      r.passphraseInBootConsoles = ['serial-prompt.log', 'screen-prompt.log'].some((f) => existsSync(join(dir, f)) && /Zauberwort/.test(readFileSync(join(dir, f), 'utf8')));
+      r.loopsLeft = await loopsBacking([target, workDisk]);
+    } catch (e) {
+      r.error = e instanceof Error ? e.message.slice(0, 2000) : String(e);
+      say(`${c.id}: FAILED: ${r.error}`);
     }
-    r.loopsLeft = await loopsBacking([target, workDisk]);
   }
 } finally {
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
